@@ -1,0 +1,104 @@
+package io.kekvault.kmip.error;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** KMIP Result Reason enumeration (1.0 to 2.1), with the wire values of the specifications. */
+public enum ResultReason {
+    ITEM_NOT_FOUND(0x01),
+    RESPONSE_TOO_LARGE(0x02),
+    AUTHENTICATION_NOT_SUCCESSFUL(0x03),
+    INVALID_MESSAGE(0x04),
+    OPERATION_NOT_SUPPORTED(0x05),
+    MISSING_DATA(0x06),
+    INVALID_FIELD(0x07),
+    FEATURE_NOT_SUPPORTED(0x08),
+    OPERATION_CANCELED_BY_REQUESTER(0x09),
+    CRYPTOGRAPHIC_FAILURE(0x0A),
+    ILLEGAL_OPERATION(0x0B),
+    PERMISSION_DENIED(0x0C),
+    OBJECT_ARCHIVED(0x0D),
+    INDEX_OUT_OF_BOUNDS(0x0E),
+    APPLICATION_NAMESPACE_NOT_SUPPORTED(0x0F),
+    KEY_FORMAT_TYPE_NOT_SUPPORTED(0x10),
+    KEY_COMPRESSION_TYPE_NOT_SUPPORTED(0x11),
+    ENCODING_OPTION_ERROR(0x12),
+    KEY_VALUE_NOT_PRESENT(0x13),
+    ATTESTATION_REQUIRED(0x14),
+    ATTESTATION_FAILED(0x15),
+    SENSITIVE(0x16),
+    NOT_EXTRACTABLE(0x17),
+    OBJECT_ALREADY_EXISTS(0x18),
+    INVALID_TICKET(0x19),
+    USAGE_LIMIT_EXCEEDED(0x1A),
+    NUMERIC_RANGE(0x1B),
+    INVALID_DATA_TYPE(0x1C),
+    READ_ONLY_ATTRIBUTE(0x1D),
+    MULTI_VALUED_ATTRIBUTE(0x1E),
+    UNSUPPORTED_ATTRIBUTE(0x1F),
+    ATTRIBUTE_INSTANCE_NOT_FOUND(0x20),
+    ATTRIBUTE_NOT_FOUND(0x21),
+    ATTRIBUTE_READ_ONLY(0x22),
+    ATTRIBUTE_SINGLE_VALUED(0x23),
+    BAD_CRYPTOGRAPHIC_PARAMETERS(0x24),
+    BAD_PASSWORD(0x25),
+    CODEC_ERROR(0x26),
+    ILLEGAL_OBJECT_TYPE(0x28),
+    INCOMPATIBLE_CRYPTOGRAPHIC_USAGE_MASK(0x29),
+    INTERNAL_SERVER_ERROR(0x2A),
+    INVALID_ASYNCHRONOUS_CORRELATION_VALUE(0x2B),
+    INVALID_ATTRIBUTE(0x2C),
+    INVALID_ATTRIBUTE_VALUE(0x2D),
+    INVALID_CORRELATION_VALUE(0x2E),
+    INVALID_CSR(0x2F),
+    INVALID_OBJECT_TYPE(0x30),
+    KEY_WRAP_TYPE_NOT_SUPPORTED(0x32),
+    MISSING_INITIALIZATION_VECTOR(0x34),
+    NON_UNIQUE_NAME_ATTRIBUTE(0x35),
+    OBJECT_DESTROYED(0x36),
+    OBJECT_NOT_FOUND(0x37),
+    NOT_AUTHORISED(0x39),
+    SERVER_LIMIT_EXCEEDED(0x3A),
+    UNKNOWN_ENUMERATION(0x3B),
+    UNKNOWN_MESSAGE_EXTENSION(0x3C),
+    UNKNOWN_TAG(0x3D),
+    UNSUPPORTED_CRYPTOGRAPHIC_PARAMETERS(0x3E),
+    UNSUPPORTED_PROTOCOL_VERSION(0x3F),
+    WRAPPING_OBJECT_ARCHIVED(0x40),
+    WRAPPING_OBJECT_DESTROYED(0x41),
+    WRAPPING_OBJECT_NOT_FOUND(0x42),
+    WRONG_KEY_LIFECYCLE_STATE(0x43),
+    PROTECTION_STORAGE_UNAVAILABLE(0x44),
+    PKCS11_CODEC_ERROR(0x45),
+    PKCS11_INVALID_FUNCTION(0x46),
+    PKCS11_INVALID_INTERFACE(0x47),
+    GENERAL_FAILURE(0x100);
+
+    private static final Map<Integer, ResultReason> BY_VALUE = new HashMap<>();
+
+    static {
+        for (ResultReason r : values()) {
+            BY_VALUE.put(r.value, r);
+        }
+    }
+
+    private final int value;
+
+    ResultReason(int value) {
+        this.value = value;
+    }
+
+    public int value() {
+        return value;
+    }
+
+    /** The reason for a wire value; unknown values read as {@link #GENERAL_FAILURE}. */
+    public static ResultReason fromValue(int value) {
+        return BY_VALUE.getOrDefault(value, GENERAL_FAILURE);
+    }
+
+    /** Stable, lower-case error code used in problem+json bodies and logs. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
