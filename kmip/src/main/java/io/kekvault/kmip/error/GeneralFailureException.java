@@ -1,7 +1,7 @@
 package io.kekvault.kmip.error;
 
 /** An unexpected failure; the client sees only a log reference, the server log has the detail. */
-public final class GeneralFailureException extends KmsException {
+public non-sealed class GeneralFailureException extends KmsException {
     public GeneralFailureException(String message) {
         super(ResultReason.GENERAL_FAILURE, message, null);
     }

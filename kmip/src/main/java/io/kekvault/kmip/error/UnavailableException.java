@@ -1,7 +1,7 @@
 package io.kekvault.kmip.error;
 
 /** A backing service (HSM or store) is unreachable right now; the request may be retried. */
-public final class UnavailableException extends KmsException {
+public non-sealed class UnavailableException extends KmsException {
     public UnavailableException(String message) {
         super(ResultReason.PROTECTION_STORAGE_UNAVAILABLE, message, null);
     }

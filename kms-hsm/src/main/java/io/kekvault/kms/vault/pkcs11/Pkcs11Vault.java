@@ -1,0 +1,615 @@
+package io.kekvault.kms.vault.pkcs11;
+
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ALWAYS_SENSITIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_CLASS;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_DECRYPT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ENCRYPT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EXTRACTABLE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_KEY_TYPE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_NEVER_EXTRACTABLE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PRIVATE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_TOKEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE_LEN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_SECRET_KEY;
+
+import io.kekvault.kmip.error.ConflictException;
+import io.kekvault.kmip.error.CryptographicFailureException;
+import io.kekvault.kmip.error.InvalidRequestException;
+import io.kekvault.kmip.error.KmsException;
+import io.kekvault.kmip.error.NotExtractableException;
+import io.kekvault.kmip.error.NotFoundException;
+import io.kekvault.kmip.error.ResultReason;
+import io.kekvault.kmip.error.UnsupportedException;
+import io.kekvault.kms.vault.CipherParams;
+import io.kekvault.kms.vault.CipherResult;
+import io.kekvault.kms.vault.Ckr;
+import io.kekvault.kms.vault.HsmException;
+import io.kekvault.kms.vault.HsmKeyInfo;
+import io.kekvault.kms.vault.HsmUnavailableException;
+import io.kekvault.kms.vault.KeyAlgorithm;
+import io.kekvault.kms.vault.KeyLabels;
+import io.kekvault.kms.vault.KeySpec;
+import io.kekvault.kms.vault.KeyVault;
+import io.kekvault.kms.vault.Mechanisms;
+import io.kekvault.kms.vault.VaultConfig;
+import io.kekvault.kms.vault.VaultHealth;
+import io.kekvault.kms.vault.VaultStats;
+import io.kekvault.kms.vault.WrappedKeyFormat;
+import io.kekvault.secret.SecretBytes;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xipki.pkcs11.wrapper.AttributeVector;
+import org.xipki.pkcs11.wrapper.Mechanism;
+import org.xipki.pkcs11.wrapper.PKCS11Constants;
+import org.xipki.pkcs11.wrapper.PKCS11Exception;
+import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.Session;
+import org.xipki.pkcs11.wrapper.Slot;
+import org.xipki.pkcs11.wrapper.Token;
+import org.xipki.pkcs11.wrapper.TokenException;
+import org.xipki.pkcs11.wrapper.params.ByteArrayParams;
+import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
+
+/**
+ * The primary backend: the PKCS#11 module through xipki's ipkcs11wrapper (JNI).
+ *
+ * <p>Sessions come from a {@link SessionPool}; object handles are cached per key identifier and
+ * re-resolved when the HSM says they are stale. A lost session is dropped and the call retried;
+ * a lost module (re-initialised, token removed) is re-initialised, the token found again by its
+ * label and the user logged in again, without a restart. Keys are created with the KEK template
+ * of ARCHITECTURE section 3 and their attributes are read back and checked before use.
+ */
+public final class Pkcs11Vault implements KeyVault {
+    private static final Logger log = LoggerFactory.getLogger(Pkcs11Vault.class);
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final VaultConfig config;
+    private final PKCS11Module module;
+    private final SessionPool pool;
+    private final ConcurrentHashMap<String, Long> handles = new ConcurrentHashMap<>();
+    private final SecureRandom random;
+    private final AtomicLong recoveries = new AtomicLong();
+    private final Object recoveryLock = new Object();
+    private volatile Token token;
+    private volatile boolean closed;
+
+    private Pkcs11Vault(VaultConfig config, PKCS11Module module, Token token) {
+        this.config = config;
+        this.module = module;
+        this.token = token;
+        this.pool = new SessionPool(config.maxSessions(), this::openLoggedInSession);
+        try {
+            this.random = SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no DRBG in this JVM", e);
+        }
+    }
+
+    /** Loads the module, finds the token by label and logs in once to check the PIN. */
+    public static Pkcs11Vault open(VaultConfig config) throws KmsException {
+        PKCS11Module module;
+        try {
+            module = PKCS11Module.getInstance(config.modulePath().toString());
+        } catch (IOException e) {
+            throw new HsmUnavailableException("cannot load PKCS#11 module " + config.modulePath(), -1, e);
+        }
+        initialize(module);
+        Token token = findToken(module, config.tokenLabel());
+        Pkcs11Vault vault = new Pkcs11Vault(config, module, token);
+        // Borrow once so a wrong PIN or a missing token fails at start-up, not at the first request.
+        vault.withSession("C_Login", s -> null);
+        log.info("event=vault_open backend=pkcs11 module={} token={} slot={} maxSessions={} pin={}",
+                config.modulePath(), config.tokenLabel(), token.getSlot().getSlotID(), config.maxSessions(),
+                config.pin().describe());
+        return vault;
+    }
+
+    private static void initialize(PKCS11Module module) throws KmsException {
+        try {
+            module.initialize();
+        } catch (PKCS11Exception e) {
+            if (e.getErrorCode() != Ckr.CRYPTOKI_ALREADY_INITIALIZED) {
+                throw new HsmUnavailableException("cannot initialise PKCS#11 module", e.getErrorCode(), e);
+            }
+        }
+    }
+
+    static Token findToken(PKCS11Module module, String label) throws KmsException {
+        try {
+            for (Slot slot : module.getSlotList(true)) {
+                Token t = slot.getToken();
+                if (label.equals(t.getTokenInfo().getLabel().trim())) {
+                    return t;
+                }
+            }
+        } catch (PKCS11Exception e) {
+            throw new HsmUnavailableException("cannot list PKCS#11 slots", e.getErrorCode(), e);
+        }
+        throw new HsmUnavailableException("no token labelled '" + label + "' in the PKCS#11 module", -1, null);
+    }
+
+    private Session openLoggedInSession() throws PKCS11Exception {
+        Session s = token.openSession(true);
+        try {
+            // Login state belongs to the application, not the session: a fresh session after
+            // every other one was closed is logged out, and private objects become invisible.
+            if (s.getSessionInfo().getState() != PKCS11Constants.CKS_RW_USER_FUNCTIONS) {
+                char[] pin = config.pin().read();
+                try {
+                    s.login(PKCS11Constants.CKU_USER, pin);
+                } catch (PKCS11Exception e) {
+                    if (e.getErrorCode() != Ckr.USER_ALREADY_LOGGED_IN) {
+                        throw e;
+                    }
+                } finally {
+                    Arrays.fill(pin, '\0');
+                }
+            }
+            return s;
+        } catch (PKCS11Exception | RuntimeException e) {
+            closeQuietly(s);
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    private interface SessionCall<T> {
+        T apply(Session s) throws PKCS11Exception, KmsException;
+    }
+
+    /**
+     * Runs {@code call} on a pooled session, recovering from lost sessions, stale handles and a
+     * lost module; anything else is mapped to a typed error without retry.
+     */
+    private <T> T withSession(String function, SessionCall<T> call) throws KmsException {
+        if (closed) {
+            throw new HsmUnavailableException("vault is closed", -1, null);
+        }
+        PKCS11Exception last = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            Session s;
+            try {
+                s = pool.borrow();
+            } catch (PKCS11Exception e) {
+                last = e;
+                if (Ckr.isModuleLost(e.getErrorCode()) || Ckr.isSessionLost(e.getErrorCode())) {
+                    recoverModule(e.getErrorCode());
+                    continue;
+                }
+                throw mapError(function, e);
+            }
+            boolean healthy = false;
+            try {
+                T result = call.apply(s);
+                healthy = true;
+                return result;
+            } catch (KmsException e) {
+                healthy = true;
+                throw e;
+            } catch (PKCS11Exception e) {
+                last = e;
+                long ckr = e.getErrorCode();
+                if (Ckr.isSessionLost(ckr)) {
+                    log.warn("event=hsm_session_lost function={} ckr={} attempt={}", function, Ckr.name(ckr), attempt);
+                    pool.discardIdle();
+                    continue;
+                }
+                if (ckr == Ckr.USER_NOT_LOGGED_IN) {
+                    log.warn("event=hsm_logged_out function={} attempt={}", function, attempt);
+                    pool.discardIdle();
+                    continue;
+                }
+                if (Ckr.isModuleLost(ckr)) {
+                    recoverModule(ckr);
+                    continue;
+                }
+                if (Ckr.isHandleStale(ckr)) {
+                    handles.clear();
+                    healthy = true;
+                    continue;
+                }
+                // The session itself is fine after an ordinary failure of a single-part call.
+                healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR;
+                throw mapError(function, e);
+            } finally {
+                pool.release(s, healthy);
+            }
+        }
+        log.error("event=hsm_gave_up function={} ckr={}", function, last == null ? "-" : Ckr.name(last.getErrorCode()));
+        throw new HsmUnavailableException("HSM did not recover after " + MAX_ATTEMPTS + " attempts",
+                last == null ? -1 : last.getErrorCode(), last);
+    }
+
+    private void recoverModule(long ckr) throws KmsException {
+        synchronized (recoveryLock) {
+            pool.discardIdle();
+            handles.clear();
+            try {
+                // Another thread may have recovered already: a probe is cheaper than a re-init.
+                Token t = findToken(module, config.tokenLabel());
+                t.getTokenInfo();
+                token = t;
+                return;
+            } catch (KmsException | PKCS11Exception probeFailed) {
+                log.warn("event=hsm_module_lost ckr={} action=reinitialise", Ckr.name(ckr));
+            }
+            try {
+                module.finalize(null);
+            } catch (PKCS11Exception ignored) {
+                // Already finalised behind our back: exactly the case being recovered.
+            }
+            initialize(module);
+            token = findToken(module, config.tokenLabel());
+            recoveries.incrementAndGet();
+            log.info("event=hsm_module_recovered slot={}", token.getSlot().getSlotID());
+        }
+    }
+
+    private KmsException mapError(String function, PKCS11Exception e) {
+        long ckr = e.getErrorCode();
+        if (Ckr.isModuleLost(ckr)) {
+            return new HsmUnavailableException("HSM unavailable", ckr, e);
+        }
+        if (ckr == Ckr.PIN_INCORRECT || ckr == Ckr.PIN_LOCKED) {
+            log.error("event=hsm_login_failed ckr={} pin={}", Ckr.name(ckr), config.pin().describe());
+            return new HsmUnavailableException("HSM login failed", ckr, e);
+        }
+        log.warn("event=hsm_error function={} ckr={}", function, Ckr.name(ckr));
+        return new HsmException(function, ckr, e);
+    }
+
+    // ---------------------------------------------------------------- key objects
+
+    private long handle(Session s, String keyId) throws PKCS11Exception, KmsException {
+        Long h = handles.get(keyId);
+        if (h != null) {
+            return h;
+        }
+        long found = findHandle(s, keyId);
+        if (found == 0) {
+            throw new NotFoundException("key " + keyId + " not found");
+        }
+        handles.put(keyId, found);
+        return found;
+    }
+
+    /** The object handle for {@code keyId}, 0 when absent. */
+    private static long findHandle(Session s, String keyId) throws PKCS11Exception, KmsException {
+        AttributeVector template = new AttributeVector()
+                .attr(CKA_CLASS, CKO_SECRET_KEY)
+                .attr(CKA_LABEL, KeyLabels.label(keyId));
+        long[] found = s.findObjectsSingle(template, 2);
+        if (found.length > 1) {
+            log.error("event=hsm_duplicate_label key={}", keyId);
+            throw new ConflictException("more than one HSM object carries key " + keyId);
+        }
+        return found.length == 0 ? 0 : found[0];
+    }
+
+    @Override
+    public HsmKeyInfo generate(String keyId, KeySpec spec) throws KmsException {
+        KeyLabels.check(keyId);
+        return withSession("C_GenerateKey", s -> {
+            if (findHandle(s, keyId) != 0) {
+                throw new ConflictException("key " + keyId + " already exists in the HSM");
+            }
+            AttributeVector template = keyTemplate(keyId, spec);
+            long mech = switch (spec.algorithm()) {
+                case AES -> PKCS11Constants.CKM_AES_KEY_GEN;
+                case DES3 -> PKCS11Constants.CKM_DES3_KEY_GEN;
+                case GENERIC -> PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN;
+            };
+            if (spec.algorithm() != KeyAlgorithm.DES3) {
+                template.attr(CKA_VALUE_LEN, spec.algorithm().valueLength(spec.lengthBits()));
+            }
+            long h = s.generateKey(new Mechanism(mech), template);
+            return verifyCreated(s, keyId, spec, h, true);
+        });
+    }
+
+    @Override
+    public HsmKeyInfo importKey(String keyId, KeySpec spec, SecretBytes material) throws KmsException {
+        KeyLabels.check(keyId);
+        if (material.length() != spec.algorithm().valueLength(spec.lengthBits())) {
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD,
+                    "key material length does not match " + spec.lengthBits() + "-bit " + spec.algorithm(), null);
+        }
+        return withSession("C_CreateObject", s -> {
+            if (findHandle(s, keyId) != 0) {
+                throw new ConflictException("key " + keyId + " already exists in the HSM");
+            }
+            byte[] value = material.duplicate().expose();
+            try {
+                AttributeVector template = keyTemplate(keyId, spec).attr(CKA_VALUE, value);
+                long h = s.createObject(template);
+                return verifyCreated(s, keyId, spec, h, false);
+            } finally {
+                SecretBytes.wipe(value);
+            }
+        });
+    }
+
+    private static AttributeVector keyTemplate(String keyId, KeySpec spec) {
+        boolean ex = spec.extractable();
+        return AttributeVector.newSecretKey(spec.algorithm().ckk())
+                .token(true)
+                .attr(CKA_PRIVATE, true)
+                .sensitive(!ex)
+                .extractable(ex)
+                .encrypt(true)
+                .decrypt(true)
+                .wrap(false)
+                .unwrap(false)
+                .sign(false)
+                .verify(false)
+                .derive(false)
+                .label(KeyLabels.label(keyId))
+                .id(KeyLabels.id(keyId));
+    }
+
+    /**
+     * Reads the new object's attributes back. An HSM that silently ignored part of the template
+     * would otherwise leave a weaker key than the one asked for: such an object is destroyed.
+     */
+    private HsmKeyInfo verifyCreated(Session s, String keyId, KeySpec spec, long h, boolean generated)
+            throws PKCS11Exception, KmsException {
+        HsmKeyInfo info = readInfo(s, keyId, h);
+        boolean ok = info.token() && info.privateObject() && info.canEncrypt() && info.canDecrypt()
+                && info.algorithm() == spec.algorithm()
+                && (spec.extractable()
+                    ? info.extractable()
+                    : info.sensitive() && !info.extractable() && (!generated || (info.neverExtractable() && info.alwaysSensitive())));
+        if (!ok) {
+            try {
+                s.destroyObject(h);
+            } catch (PKCS11Exception ignored) {
+                // The key is unusable either way; the error below says why.
+            }
+            log.error("event=hsm_template_not_honoured key={} info={}", keyId, info);
+            throw new HsmException("C_GetAttributeValue", Ckr.GENERAL_ERROR, null);
+        }
+        handles.put(keyId, h);
+        log.info("event=hsm_key_created key={} alg={} bits={} extractable={} generated={}",
+                keyId, spec.algorithm(), spec.lengthBits(), spec.extractable(), generated);
+        return info;
+    }
+
+    private static HsmKeyInfo readInfo(Session s, String keyId, long h) throws PKCS11Exception {
+        AttributeVector a = s.getAttrValues(h, CKA_LABEL, CKA_KEY_TYPE, CKA_VALUE_LEN, CKA_TOKEN, CKA_PRIVATE,
+                CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE, CKA_ALWAYS_SENSITIVE, CKA_ENCRYPT, CKA_DECRYPT);
+        Long kt = a.keyType();
+        KeyAlgorithm alg = KeyAlgorithm.GENERIC;
+        for (KeyAlgorithm k : KeyAlgorithm.values()) {
+            if (kt != null && k.ckk() == kt) {
+                alg = k;
+            }
+        }
+        Integer len = a.valueLen();
+        return new HsmKeyInfo(keyId, a.label(), alg, len == null ? (alg == KeyAlgorithm.DES3 ? 24 : 0) : len,
+                isTrue(a.token()), isTrue(a.private_()), isTrue(a.sensitive()), isTrue(a.extractable()),
+                isTrue(a.neverExtractable()), isTrue(a.alwaysSensitive()), isTrue(a.encrypt()), isTrue(a.decrypt()));
+    }
+
+    private static boolean isTrue(Boolean b) {
+        return b != null && b;
+    }
+
+    @Override
+    public Optional<HsmKeyInfo> find(String keyId) throws KmsException {
+        KeyLabels.check(keyId);
+        return withSession("C_FindObjects", s -> {
+            long h = findHandle(s, keyId);
+            if (h == 0) {
+                handles.remove(keyId);
+                return Optional.empty();
+            }
+            handles.put(keyId, h);
+            return Optional.of(readInfo(s, keyId, h));
+        });
+    }
+
+    @Override
+    public List<String> list() throws KmsException {
+        return withSession("C_FindObjects", s -> {
+            long[] all = s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY));
+            List<String> ids = new ArrayList<>();
+            for (long h : all) {
+                String id = KeyLabels.keyIdOf(s.getStringAttrValue(h, CKA_LABEL));
+                if (id != null) {
+                    ids.add(id);
+                }
+            }
+            ids.sort(null);
+            return ids;
+        });
+    }
+
+    @Override
+    public void destroy(String keyId) throws KmsException {
+        KeyLabels.check(keyId);
+        withSession("C_DestroyObject", s -> {
+            long h = findHandle(s, keyId);
+            if (h == 0) {
+                throw new NotFoundException("key " + keyId + " not found");
+            }
+            s.destroyObject(h);
+            handles.remove(keyId);
+            log.info("event=hsm_key_destroyed key={}", keyId);
+            return null;
+        });
+    }
+
+    @Override
+    public SecretBytes exportKey(String keyId) throws KmsException {
+        return withSession("C_GetAttributeValue", s -> {
+            long h = handle(s, keyId);
+            AttributeVector flags = s.getAttrValues(h, CKA_SENSITIVE, CKA_EXTRACTABLE);
+            if (isTrue(flags.sensitive()) || !isTrue(flags.extractable())) {
+                throw new NotExtractableException("key " + keyId + " is not extractable: its value never leaves the HSM");
+            }
+            byte[] v = s.getAttrValues(h, CKA_VALUE).value();
+            if (v == null) {
+                throw new NotExtractableException(ResultReason.KEY_VALUE_NOT_PRESENT, "the HSM returned no key value", null);
+            }
+            return SecretBytes.adopt(v);
+        });
+    }
+
+    // ---------------------------------------------------------------- wrap / unwrap
+
+    @Override
+    public byte[] wrap(String keyId, SecretBytes dek, byte[] aad) throws KmsException {
+        if (dek.length() == 0 || dek.length() > WrappedKeyFormat.MAX_PLAINTEXT) {
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD,
+                    "a wrapped key must be 1.." + WrappedKeyFormat.MAX_PLAINTEXT + " bytes", null);
+        }
+        byte[] header = WrappedKeyFormat.header(keyId);
+        byte[] hsmAad = WrappedKeyFormat.hsmAad(header, aad);
+        byte[] iv = new byte[WrappedKeyFormat.IV_LENGTH];
+        random.nextBytes(iv);
+        Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM, new GCM_PARAMS(iv, hsmAad, 128));
+        byte[] ct = withSession("C_Encrypt", s -> s.encryptSingle(gcm, handle(s, keyId), dek.expose()));
+        return WrappedKeyFormat.assemble(header, iv, ct);
+    }
+
+    @Override
+    public SecretBytes unwrap(String keyId, byte[] blob, byte[] aad) throws KmsException {
+        WrappedKeyFormat.Parsed p = WrappedKeyFormat.parse(blob, keyId);
+        Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM,
+                new GCM_PARAMS(p.iv(), WrappedKeyFormat.hsmAad(p.header(), aad), 128));
+        return withSession("C_Decrypt", s -> {
+            long h = handle(s, keyId);
+            try {
+                return SecretBytes.adopt(s.decryptSingle(gcm, h, p.ciphertextAndTag()));
+            } catch (PKCS11Exception e) {
+                if (Ckr.isIntegrityFailure(e.getErrorCode())) {
+                    throw new CryptographicFailureException("wrapped key failed authentication");
+                }
+                throw e;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- raw cipher
+
+    @Override
+    public CipherResult encrypt(String keyId, CipherParams params, byte[] data) throws KmsException {
+        return cipher(keyId, params, data, true);
+    }
+
+    @Override
+    public CipherResult decrypt(String keyId, CipherParams params, byte[] data) throws KmsException {
+        return cipher(keyId, params, data, false);
+    }
+
+    private CipherResult cipher(String keyId, CipherParams params, byte[] data, boolean encrypt) throws KmsException {
+        return withSession(encrypt ? "C_Encrypt" : "C_Decrypt", s -> {
+            long h = handle(s, keyId);
+            AttributeVector kt = s.getAttrValues(h, CKA_KEY_TYPE);
+            KeyAlgorithm alg = kt.keyType() != null && kt.keyType() == KeyAlgorithm.DES3.ckk()
+                    ? KeyAlgorithm.DES3 : KeyAlgorithm.AES;
+            if (kt.keyType() == null || (kt.keyType() != KeyAlgorithm.AES.ckk() && alg != KeyAlgorithm.DES3)) {
+                throw new UnsupportedException(ResultReason.UNSUPPORTED_CRYPTOGRAPHIC_PARAMETERS,
+                        "the HSM has no cipher for this key type", null);
+            }
+            Mechanisms.Prepared m = Mechanisms.prepare(alg, params, data, encrypt, random);
+            Mechanism mech = m.gcm()
+                    ? new Mechanism(m.mechanism(), new GCM_PARAMS(m.iv(), m.aad(), m.tagBits()))
+                    : m.iv() == null ? new Mechanism(m.mechanism())
+                    : new Mechanism(m.mechanism(), new ByteArrayParams(m.iv()));
+            try {
+                byte[] out = encrypt ? s.encryptSingle(mech, h, m.input()) : s.decryptSingle(mech, h, m.input());
+                return m.finish(out);
+            } catch (PKCS11Exception e) {
+                if (!encrypt && m.gcm() && Ckr.isIntegrityFailure(e.getErrorCode())) {
+                    throw new CryptographicFailureException("authentication tag check failed");
+                }
+                if (e.getErrorCode() == Ckr.DATA_LEN_RANGE || e.getErrorCode() == Ckr.ENCRYPTED_DATA_LEN_RANGE
+                        || e.getErrorCode() == Ckr.MECHANISM_PARAM_INVALID) {
+                    throw new InvalidRequestException(ResultReason.INVALID_FIELD,
+                            "data or parameters do not fit the cipher mode", null);
+                }
+                throw e;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- health, stats, close
+
+    @Override
+    public VaultHealth health() {
+        try {
+            withSession("C_GetSessionInfo", s -> {
+                s.getSessionInfo();
+                return null;
+            });
+            return new VaultHealth(true, backend(), config.tokenLabel(), "ok");
+        } catch (KmsException e) {
+            return new VaultHealth(false, backend(), config.tokenLabel(), e.getMessage());
+        }
+    }
+
+    @Override
+    public VaultStats stats() {
+        return new VaultStats(pool.open(), pool.idle(), pool.capacity(), pool.discarded(), recoveries.get());
+    }
+
+    @Override
+    public String backend() {
+        return "pkcs11";
+    }
+
+    /** For tests and operators' diagnostics: the module this vault drives. */
+    public PKCS11Module module() {
+        return module;
+    }
+
+    /** For tests: the slot the token currently sits in. */
+    public long slotId() {
+        return token.getSlot().getSlotID();
+    }
+
+    /**
+     * For tests: try to read {@code CKA_VALUE} of a key object directly; the HSM must refuse it
+     * for a KEK. Returns the PKCS#11 return code of the refusal, or 0 if the value was returned.
+     */
+    public long probeValueRead(String keyId) throws KmsException {
+        return withSession("C_GetAttributeValue", s -> {
+            long h = handle(s, keyId);
+            try {
+                byte[] v = s.getAttrValues(h, CKA_VALUE).value();
+                SecretBytes.wipe(v);
+                return v == null ? Ckr.ATTRIBUTE_SENSITIVE : 0L;
+            } catch (PKCS11Exception e) {
+                return e.getErrorCode();
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pool.close();
+        handles.clear();
+        log.info("event=vault_closed backend=pkcs11 token={}", config.tokenLabel());
+    }
+
+    static void closeQuietly(Session s) {
+        try {
+            s.closeSession();
+        } catch (TokenException | RuntimeException ignored) {
+            // Closing a session the HSM already dropped is expected during recovery.
+        }
+    }
+}
