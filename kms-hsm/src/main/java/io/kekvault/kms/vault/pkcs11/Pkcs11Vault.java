@@ -98,6 +98,7 @@ public final class Pkcs11Vault implements KeyVault {
 
     /** Loads the module, finds the token by label and logs in once to check the PIN. */
     public static Pkcs11Vault open(VaultConfig config) throws KmsException {
+        WrapperLogging.install();
         PKCS11Module module;
         try {
             module = PKCS11Module.getInstance(config.modulePath().toString());

@@ -1,0 +1,75 @@
+package io.kekvault.kms.testkit;
+
+import io.kekvault.kmip.error.KmsException;
+import io.kekvault.kms.vault.KeyVault;
+import io.kekvault.kms.vault.KeyVaults;
+import io.kekvault.kms.vault.PinSource;
+import io.kekvault.kms.vault.VaultConfig;
+import io.kekvault.kms.vault.softhsm.SoftHsm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fresh SoftHSM2 token made for one test class: its own directory, configuration file,
+ * label and PINs (in files readable only by the owner). Vaults opened here are closed when the
+ * class ends.
+ */
+public final class SoftHsmToken {
+    private final Path dir;
+    private final Path conf;
+    private final String label;
+    private final Path pinFile;
+    private final List<KeyVault> opened = new ArrayList<>();
+
+    SoftHsmToken(Path dir, Path conf, String label, Path pinFile) {
+        this.dir = dir;
+        this.conf = conf;
+        this.label = label;
+        this.pinFile = pinFile;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path conf() {
+        return conf;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public Path pinFile() {
+        return pinFile;
+    }
+
+    public Path module() {
+        return SoftHsm.MODULE;
+    }
+
+    /** Environment for a child process that should use this token. */
+    public Map<String, String> env() {
+        return Map.of(SoftHsm.CONF_ENV, conf.toString());
+    }
+
+    public VaultConfig vaultConfig(String backend) {
+        return new VaultConfig(backend, SoftHsm.MODULE, label, new PinSource.File(pinFile), 4, env());
+    }
+
+    /** Opens a vault on this token with the named backend; closed after the test class. */
+    public synchronized KeyVault openVault(String backend) throws KmsException {
+        KeyVault v = KeyVaults.open(vaultConfig(backend));
+        opened.add(v);
+        return v;
+    }
+
+    synchronized void closeAll() {
+        for (KeyVault v : opened) {
+            v.close();
+        }
+        opened.clear();
+    }
+}

@@ -1,0 +1,43 @@
+package io.kekvault.kms.vault;
+
+import io.kekvault.kms.vault.softhsm.SoftHsm;
+import io.kekvault.secret.SecretBytes;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Second process for multi-process tests: opens a vault on an existing token and either unwraps
+ * a blob, or wraps a random DEK of the given length; it prints SHA-256 digests, never a DEK.
+ * Args: backend label pinFile op(unwrap|wrap-random) keyId (blobHex|length) aadHex
+ */
+public final class VaultChildMain {
+    public static void main(String[] args) throws Exception {
+        String backend = args[0];
+        VaultConfig cfg = new VaultConfig(backend, SoftHsm.MODULE, args[1], new PinSource.File(Path.of(args[2])), 2, Map.of());
+        HexFormat hex = HexFormat.of();
+        try (KeyVault vault = KeyVaults.open(cfg)) {
+            String keyId = args[4];
+            byte[] aad = hex.parseHex(args[6]);
+            if (vault.find(keyId).isEmpty()) {
+                System.out.println("missing");
+                return;
+            }
+            switch (args[3]) {
+                case "unwrap" -> {
+                    try (SecretBytes dek = vault.unwrap(keyId, hex.parseHex(args[5]), aad)) {
+                        System.out.println("sha256=" + hex.formatHex(MessageDigest.getInstance("SHA-256").digest(dek.expose())));
+                    }
+                }
+                case "wrap-random" -> {
+                    try (SecretBytes dek = SecretBytes.random(Integer.parseInt(args[5]), new java.security.SecureRandom())) {
+                        System.out.println("blob=" + hex.formatHex(vault.wrap(keyId, dek, aad)));
+                        System.out.println("sha256=" + hex.formatHex(MessageDigest.getInstance("SHA-256").digest(dek.expose())));
+                    }
+                }
+                default -> throw new IllegalArgumentException(args[3]);
+            }
+        }
+    }
+}
