@@ -1,0 +1,30 @@
+package io.kekvault.app;
+
+import io.kekvault.app.bench.BenchCommand;
+import io.kekvault.app.cli.HsmCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one executable: every service's main and every operator command. */
+@Command(name = "kekvault", mixinStandardHelpOptions = true, version = "kekvault 0.1.0",
+        description = "Key manager for VM encryption whose KEKs never leave the HSM.",
+        subcommands = {HsmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this without exiting). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

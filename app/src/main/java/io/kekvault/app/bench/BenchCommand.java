@@ -1,0 +1,71 @@
+package io.kekvault.app.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kekvault bench ...}: benchmarks whose output goes into docs/benchmarks.md. */
+@Command(name = "bench", description = "Run a benchmark (results belong in docs/benchmarks.md).",
+        subcommands = {BenchCommand.Vault.class})
+public final class BenchCommand {
+
+    /** JVM flags the forked benchmark JVMs need, same as the launcher's. */
+    static final String[] FORK_FLAGS = {
+        "--add-exports", "jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+        "--add-opens", "jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED",
+        "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=logback-bench.xml"};
+
+    @Command(name = "vault", mixinStandardHelpOptions = true,
+            description = "JMH: in-process wrap/unwrap of 32- and 64-byte DEKs through each HSM backend, 1 and 2 threads.")
+    static final class Vault implements Callable<Integer> {
+        @Option(names = "--backend", description = "pkcs11, sunpkcs11 or both (default: both)")
+        String backend;
+
+        @Option(names = "--threads", split = ",", description = "thread counts (default: 1,2)")
+        List<Integer> threads = List.of(1, 2);
+
+        @Option(names = "--quick", description = "short warm-up and measurement, for a smoke run")
+        boolean quick;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> lines = new ArrayList<>();
+            for (int t : threads) {
+                ChainedOptionsBuilder opts = new OptionsBuilder()
+                        .include(VaultBenchmark.class.getName())
+                        .forks(1)
+                        .jvmArgsAppend(FORK_FLAGS)
+                        .threads(t)
+                        .warmupIterations(quick ? 1 : 3)
+                        .warmupTime(TimeValue.seconds(quick ? 1 : 3))
+                        .measurementIterations(quick ? 2 : 5)
+                        .measurementTime(TimeValue.seconds(quick ? 1 : 4));
+                if (backend != null) {
+                    opts.param("backend", backend);
+                }
+                Collection<RunResult> results = new Runner(opts.build()).run();
+                for (RunResult r : results) {
+                    var p = r.getParams();
+                    var s = r.getPrimaryResult();
+                    lines.add(String.format(Locale.ROOT, "| %-9s | %-6s | %3s | %d | %,10.0f ± %,.0f |",
+                            p.getParam("backend"), p.getBenchmark().replaceAll(".*\\.", ""), p.getParam("dekBytes"),
+                            t, s.getScore(), s.getScoreError()));
+                }
+            }
+            System.out.println();
+            System.out.println("| backend   | op     | DEK | threads | ops/s (99.9% CI) |");
+            System.out.println("|-----------|--------|-----|---------|------------------|");
+            lines.forEach(System.out::println);
+            return 0;
+        }
+    }
+}
