@@ -1,0 +1,90 @@
+package io.kekvault.kms.op;
+
+import io.kekvault.kmip.error.GeneralFailureException;
+import io.kekvault.kmip.error.KmsException;
+import io.kekvault.kmip.error.ResultReason;
+import io.kekvault.kmip.error.UnavailableException;
+import io.kekvault.kms.access.Caller;
+import io.kekvault.kms.vault.HsmException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every operation the same way, whichever front end received it: times it, turns
+ * unexpected failures into "general failure, see server log ref=...", and appends one audit
+ * record, allowed or refused, before the answer goes out.
+ */
+public final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final AuditSink audit;
+    private final MeterRegistry registry;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+    public Dispatcher(AuditSink audit, MeterRegistry registry, Clock clock) {
+        this.audit = audit;
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    public <Q, R> R run(Operation<Q, R> op, Caller caller, Q request) throws KmsException {
+        OpContext ctx = new OpContext(caller);
+        long start = System.nanoTime();
+        String result = "success";
+        KmsException failure = null;
+        R response = null;
+        try {
+            response = op.handle(ctx, request);
+        } catch (KmsException e) {
+            failure = e;
+            result = e.errorCode();
+            if (e instanceof HsmException h) {
+                log.error("event=op_failed op={} request={} identity={} key={} hsm={}", op.name(), caller.requestId(),
+                        caller.identity(), ctx.keyId(), h.detail());
+            } else if (e.reason() == ResultReason.GENERAL_FAILURE || e instanceof UnavailableException) {
+                log.warn("event=op_failed op={} request={} identity={} key={} code={} msg=\"{}\"", op.name(),
+                        caller.requestId(), caller.identity(), ctx.keyId(), e.errorCode(), e.getMessage());
+            } else {
+                log.info("event=op_refused op={} request={} identity={} key={} code={} msg=\"{}\"", op.name(),
+                        caller.requestId(), caller.identity(), ctx.keyId(), e.errorCode(), e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            String ref = UUID.randomUUID().toString().substring(0, 8);
+            log.error("event=op_crashed op={} request={} identity={} key={} ref={}", op.name(), caller.requestId(),
+                    caller.identity(), ctx.keyId(), ref, e);
+            failure = new GeneralFailureException("general failure, see server log ref=" + ref, null);
+            result = failure.errorCode();
+        }
+        timer(op.name(), result).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        try {
+            audit.record(new AuditSink.Event(clock.instant(), caller.identity(), op.name(), ctx.keyId(), result,
+                    caller.requestId(), ctx.detail()));
+        } catch (KmsException e) {
+            log.error("event=audit_append_failed op={} request={} key={} result={}", op.name(), caller.requestId(),
+                    ctx.keyId(), result);
+            if (failure == null) {
+                throw new UnavailableException(ResultReason.GENERAL_FAILURE,
+                        "the audit trail could not record the operation", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return response;
+    }
+
+    private Timer timer(String op, String result) {
+        return timers.computeIfAbsent(op + "|" + result, k -> Timer.builder("kms.operations")
+                .description("KMS operations by name and result")
+                .tag("operation", op)
+                .tag("result", result)
+                .publishPercentileHistogram()
+                .register(registry));
+    }
+}
