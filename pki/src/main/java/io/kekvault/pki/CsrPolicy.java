@@ -54,13 +54,14 @@ final class CsrPolicy {
     }
 
     static Accepted check(PKCS10CertificationRequest csr) throws PkiException {
+        // Key first: it is cheap, and it bounds the cost of the signature check below.
+        SubjectPublicKeyInfo keyInfo = csr.getSubjectPublicKeyInfo();
+        checkKeyStrength(keyInfo);
         ASN1ObjectIdentifier signatureAlgorithm = csr.getSignatureAlgorithm().getAlgorithm();
         if (!SIGNATURE_ALGORITHMS.contains(signatureAlgorithm)) {
             throw new PkiException(PkiException.Reason.BAD_SIGNATURE,
                     "CSR signature algorithm " + signatureAlgorithm.getId() + " is refused (use SHA-256 or stronger)");
         }
-        SubjectPublicKeyInfo keyInfo = csr.getSubjectPublicKeyInfo();
-        checkKeyStrength(keyInfo);
         boolean valid;
         try {
             valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(keyInfo));
