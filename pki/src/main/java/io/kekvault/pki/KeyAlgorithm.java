@@ -47,18 +47,11 @@ public enum KeyAlgorithm {
 
     KeyPair generate(SecureRandom random) throws PkiException {
         try {
-            KeyPairGenerator generator;
+            KeyPairGenerator generator = KeyPairGenerator.getInstance(this == EC_P256 ? "EC" : "RSA");
             switch (this) {
-                case EC_P256 -> {
-                    generator = KeyPairGenerator.getInstance("EC");
-                    generator.initialize(new ECGenParameterSpec("secp256r1"), random);
-                }
-                case RSA_2048, RSA_3072 -> {
-                    generator = KeyPairGenerator.getInstance("RSA");
-                    int bits = this == RSA_2048 ? 2048 : 3072;
-                    generator.initialize(new RSAKeyGenParameterSpec(bits, RSAKeyGenParameterSpec.F4), random);
-                }
-                default -> throw new IllegalStateException(name());
+                case EC_P256 -> generator.initialize(new ECGenParameterSpec("secp256r1"), random);
+                case RSA_2048 -> generator.initialize(new RSAKeyGenParameterSpec(2048, RSAKeyGenParameterSpec.F4), random);
+                case RSA_3072 -> generator.initialize(new RSAKeyGenParameterSpec(3072, RSAKeyGenParameterSpec.F4), random);
             }
             return generator.generateKeyPair();
         } catch (GeneralSecurityException e) {

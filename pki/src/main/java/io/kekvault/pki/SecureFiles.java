@@ -34,8 +34,11 @@ final class SecureFiles {
     private SecureFiles() {
     }
 
-    private static boolean posix(Path path) {
-        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    /** Creation attributes granting {@code permissions}, or none where the file system is not POSIX. */
+    private static FileAttribute<?>[] createdWith(Path path, Set<PosixFilePermission> permissions) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
+                : new FileAttribute<?>[0];
     }
 
     /** Creates {@code dir} (and parents) if missing; a directory this creates is 0700. */
@@ -48,10 +51,7 @@ final class SecureFiles {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            FileAttribute<?>[] attrs = posix(dir)
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIRECTORY)}
-                    : new FileAttribute<?>[0];
-            Files.createDirectory(dir, attrs);
+            Files.createDirectory(dir, createdWith(dir, OWNER_ONLY_DIRECTORY));
         } catch (FileAlreadyExistsException e) {
             if (!Files.isDirectory(dir)) {
                 throw new PkiException(PkiException.Reason.INVALID_INPUT, dir + ": exists and is not a directory");
@@ -66,10 +66,7 @@ final class SecureFiles {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = null;
         try {
-            FileAttribute<?>[] attrs = posix(dir)
-                    ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE)}
-                    : new FileAttribute<?>[0];
-            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", attrs);
+            temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp", createdWith(dir, OWNER_READ_WRITE));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 while (buffer.hasRemaining()) {
@@ -135,10 +132,7 @@ final class SecureFiles {
             Path lockFile = key.resolve(".lock");
             if (!Files.exists(lockFile)) {
                 try {
-                    FileAttribute<?>[] attrs = posix(key)
-                            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE)}
-                            : new FileAttribute<?>[0];
-                    Files.createFile(lockFile, attrs);
+                    Files.createFile(lockFile, createdWith(key, OWNER_READ_WRITE));
                 } catch (FileAlreadyExistsException ignored) {
                     // Another process made it first.
                 }

@@ -136,6 +136,10 @@ public final class TlsContext {
         return "TlsContext[" + side + "]";
     }
 
+    private static String[] policySuites() {
+        return TlsPolicy.CIPHER_SUITES.toArray(String[]::new);
+    }
+
     /** Delegates to a real context and applies the policy to everything it hands out. */
     private static final class PolicySpi extends SSLContextSpi {
         private final SSLContext delegate;
@@ -212,12 +216,12 @@ public final class TlsContext {
 
         @Override
         public String[] getDefaultCipherSuites() {
-            return TlsPolicy.CIPHER_SUITES.toArray(String[]::new);
+            return policySuites();
         }
 
         @Override
         public String[] getSupportedCipherSuites() {
-            return TlsPolicy.CIPHER_SUITES.toArray(String[]::new);
+            return policySuites();
         }
 
         @Override
@@ -273,12 +277,12 @@ public final class TlsContext {
 
         @Override
         public String[] getDefaultCipherSuites() {
-            return TlsPolicy.CIPHER_SUITES.toArray(String[]::new);
+            return policySuites();
         }
 
         @Override
         public String[] getSupportedCipherSuites() {
-            return TlsPolicy.CIPHER_SUITES.toArray(String[]::new);
+            return policySuites();
         }
 
         @Override
