@@ -33,40 +33,70 @@ public final class Dispatcher {
         this.clock = clock;
     }
 
+    /** Supplies the decoded request inside the dispatcher, so a malformed request is audited too. */
+    @FunctionalInterface
+    public interface RequestSupplier<Q> {
+        Q get() throws KmsException;
+    }
+
     public <Q, R> R run(Operation<Q, R> op, Caller caller, Q request) throws KmsException {
+        return run(op, caller, () -> request);
+    }
+
+    public <Q, R> R run(Operation<Q, R> op, Caller caller, RequestSupplier<Q> request) throws KmsException {
+        return run(op.name(), caller, ctx -> op.handle(ctx, request.get()));
+    }
+
+    /** A refusal before any operation could run (no valid client certificate, no role). */
+    public void refuse(String operation, Caller caller, KmsException e) {
+        try {
+            run(operation, caller, ctx -> {
+                throw e;
+            });
+        } catch (KmsException expected) {
+            // recorded; the caller answers the client
+        }
+    }
+
+    @FunctionalInterface
+    private interface Body<R> {
+        R apply(OpContext ctx) throws KmsException;
+    }
+
+    private <R> R run(String opName, Caller caller, Body<R> body) throws KmsException {
         OpContext ctx = new OpContext(caller);
         long start = System.nanoTime();
         String result = "success";
         KmsException failure = null;
         R response = null;
         try {
-            response = op.handle(ctx, request);
+            response = body.apply(ctx);
         } catch (KmsException e) {
             failure = e;
             result = e.errorCode();
             if (e instanceof HsmException h) {
-                log.error("event=op_failed op={} request={} identity={} key={} hsm={}", op.name(), caller.requestId(),
+                log.error("event=op_failed op={} request={} identity={} key={} hsm={}", opName, caller.requestId(),
                         caller.identity(), ctx.keyId(), h.detail());
             } else if (e.reason() == ResultReason.GENERAL_FAILURE || e instanceof UnavailableException) {
-                log.warn("event=op_failed op={} request={} identity={} key={} code={} msg=\"{}\"", op.name(),
+                log.warn("event=op_failed op={} request={} identity={} key={} code={} msg=\"{}\"", opName,
                         caller.requestId(), caller.identity(), ctx.keyId(), e.errorCode(), e.getMessage());
             } else {
-                log.info("event=op_refused op={} request={} identity={} key={} code={} msg=\"{}\"", op.name(),
+                log.info("event=op_refused op={} request={} identity={} key={} code={} msg=\"{}\"", opName,
                         caller.requestId(), caller.identity(), ctx.keyId(), e.errorCode(), e.getMessage());
             }
         } catch (RuntimeException e) {
             String ref = UUID.randomUUID().toString().substring(0, 8);
-            log.error("event=op_crashed op={} request={} identity={} key={} ref={}", op.name(), caller.requestId(),
+            log.error("event=op_crashed op={} request={} identity={} key={} ref={}", opName, caller.requestId(),
                     caller.identity(), ctx.keyId(), ref, e);
             failure = new GeneralFailureException("general failure, see server log ref=" + ref, null);
             result = failure.errorCode();
         }
-        timer(op.name(), result).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+        timer(opName, result).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         try {
-            audit.record(new AuditSink.Event(clock.instant(), caller.identity(), op.name(), ctx.keyId(), result,
+            audit.record(new AuditSink.Event(clock.instant(), caller.identity(), opName, ctx.keyId(), result,
                     caller.requestId(), ctx.detail()));
         } catch (KmsException e) {
-            log.error("event=audit_append_failed op={} request={} key={} result={}", op.name(), caller.requestId(),
+            log.error("event=audit_append_failed op={} request={} key={} result={}", opName, caller.requestId(),
                     ctx.keyId(), result);
             if (failure == null) {
                 throw new UnavailableException(ResultReason.GENERAL_FAILURE,

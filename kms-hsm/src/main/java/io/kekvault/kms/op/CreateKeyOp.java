@@ -1,0 +1,111 @@
+package io.kekvault.kms.op;
+
+import io.kekvault.kmip.error.InvalidRequestException;
+import io.kekvault.kmip.error.KmsException;
+import io.kekvault.kmip.error.ResultReason;
+import io.kekvault.kms.store.Attribute;
+import io.kekvault.kms.store.KeyRecord;
+import io.kekvault.kms.store.KeyState;
+import io.kekvault.kms.vault.KeyAlgorithm;
+import io.kekvault.kms.vault.KeyLabels;
+import io.kekvault.kms.vault.KeySpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Create: a new key generated inside the HSM (never imported), owned by the caller. The HSM
+ * object is made first and the metadata stored second, so an acknowledged create always has
+ * both; if storing fails, the HSM object is destroyed again.
+ */
+public final class CreateKeyOp implements Operation<CreateKeyOp.Request, KeyRecord> {
+    private static final Logger log = LoggerFactory.getLogger(CreateKeyOp.class);
+
+    /**
+     * @param algorithm      {@code AES} (default) or {@code DES3}
+     * @param lengthBits     default 256
+     * @param usageMask      KMIP Cryptographic Usage Mask (default Encrypt|Decrypt = 12)
+     * @param activationDate null: Pre-Active; at or before now: Active at once (the date is kept)
+     * @param activateNow    Active at once, activation date now
+     * @param extractable    null: the export policy's default for the caller's role
+     * @param attributes     other attributes to record (custom {@code x-} ones included)
+     */
+    public record Request(String objectType, String algorithm, Integer lengthBits, Integer usageMask, List<String> names,
+                          Instant activationDate, boolean activateNow, Boolean extractable, List<Attribute> attributes) {
+    }
+
+    public static final int USAGE_ENCRYPT_DECRYPT = 0x04 | 0x08;
+
+    private final KmsServices s;
+
+    public CreateKeyOp(KmsServices services) {
+        this.s = services;
+    }
+
+    @Override
+    public String name() {
+        return "Create";
+    }
+
+    @Override
+    public KeyRecord handle(OpContext ctx, Request r) throws KmsException {
+        KeyAccess.requireCreator(ctx.caller());
+        KeySpec spec = spec(r.algorithm(), r.lengthBits(), s.exportPolicy().decide(ctx.caller(), r.extractable()));
+        String id = UUID.randomUUID().toString();
+        ctx.auditKey(id);
+        Instant now = s.clock().instant();
+        KeyRecord record = KeyRecord.builder()
+                .id(id)
+                .objectType(r.objectType() == null ? "SYMMETRIC_KEY" : r.objectType())
+                .algorithm(spec.algorithm().name())
+                .lengthBits(spec.lengthBits())
+                .usageMask(r.usageMask() == null ? USAGE_ENCRYPT_DECRYPT : r.usageMask())
+                .state(r.activateNow() || (r.activationDate() != null && !r.activationDate().isAfter(now))
+                        ? KeyState.ACTIVE : KeyState.PRE_ACTIVE)
+                .names(r.names() == null ? List.of() : r.names())
+                .initialDate(now)
+                .activationDate(r.activateNow() ? now : r.activationDate())
+                .lastChangeDate(now)
+                .owner(ctx.caller().identity())
+                .extractable(spec.extractable())
+                .hsmLabel(KeyLabels.label(id))
+                .attributes(r.attributes() == null ? List.of() : r.attributes())
+                .build();
+        s.vault().generate(id, spec);
+        try {
+            return s.store().insert(record);
+        } catch (KmsException | RuntimeException e) {
+            compensate(id);
+            throw e;
+        }
+    }
+
+    private void compensate(String id) {
+        try {
+            s.vault().destroy(id);
+        } catch (KmsException | RuntimeException e) {
+            log.error("event=orphan_hsm_object key={} reason=store_insert_failed_and_destroy_failed code={}", id,
+                    e instanceof KmsException k ? k.errorCode() : e.getClass().getSimpleName());
+        }
+    }
+
+    static KeySpec spec(String algorithm, Integer lengthBits, boolean extractable) throws InvalidRequestException {
+        KeyAlgorithm alg;
+        try {
+            alg = algorithm == null ? KeyAlgorithm.AES : KeyAlgorithm.valueOf(algorithm);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD, "unsupported algorithm '" + algorithm + "'", null);
+        }
+        if (alg == KeyAlgorithm.GENERIC) {
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD, "unsupported algorithm '" + algorithm + "'", null);
+        }
+        int bits = lengthBits == null ? (alg == KeyAlgorithm.DES3 ? 192 : 256) : lengthBits;
+        try {
+            return new KeySpec(alg, bits, extractable);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD, e.getMessage(), null);
+        }
+    }
+}
