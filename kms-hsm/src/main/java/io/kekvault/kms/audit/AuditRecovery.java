@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param tornLine       whether the file ended in an incomplete line (a write cut by a crash)
  * @param tornLineNumber the 1-based line number of that incomplete line, or 0
  * @param truncatedBytes bytes removed from the end of the file (the incomplete line only)
- * @param tornFragment   where those bytes were saved for inspection, or null
+ * @param tornFragment   where those bytes (the first MiB of them) were saved for inspection, or null
  */
 public record AuditRecovery(long lastSequence, boolean tornLine, long tornLineNumber, long truncatedBytes, Path tornFragment) {
 }

@@ -136,11 +136,12 @@ final class JdbcMetadataStore implements MetadataStore {
         StringBuilder sql = new StringBuilder(SELECT_KEY);
         List<Object> params = new ArrayList<>();
         where(filter, sql, params);
+        String id = "k.id" + dialect.binaryCollation();
         if (after != null) {
-            sql.append(" AND k.id > ?");
+            sql.append(" AND ").append(id).append(" > ?");
             params.add(after);
         }
-        sql.append(" ORDER BY k.id LIMIT ?");
+        sql.append(" ORDER BY ").append(id).append(" LIMIT ?");
         params.add(pageSize + 1);
         List<KeyRecord> rows = read("list", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
@@ -172,7 +173,7 @@ final class JdbcMetadataStore implements MetadataStore {
         StringBuilder sql = new StringBuilder("SELECT k.id FROM kms_key k");
         List<Object> params = new ArrayList<>();
         where(filter, sql, params);
-        sql.append(" ORDER BY k.id LIMIT ? OFFSET ?");
+        sql.append(" ORDER BY k.id").append(dialect.binaryCollation()).append(" LIMIT ? OFFSET ?");
         params.add(maxItems);
         params.add(offset);
         return read("locate", c -> {
@@ -232,7 +233,7 @@ final class JdbcMetadataStore implements MetadataStore {
     public List<Grant> grants(String keyId) throws UnavailableException {
         return read("grants", c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT key_id, grantee, permissions FROM kms_grant WHERE key_id = ? ORDER BY grantee")) {
+                    "SELECT key_id, grantee, permissions FROM kms_grant WHERE key_id = ? ORDER BY grantee" + dialect.binaryCollation())) {
                 ps.setString(1, keyId);
                 List<Grant> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {

@@ -93,7 +93,7 @@ public interface MetadataStore extends AutoCloseable {
     void delete(String id, long expectedVersion) throws NotFoundException, ConflictException, UnavailableException;
 
     /**
-     * One page of the records matching {@code filter}, in identifier order. Paging is by key set,
+     * One page of the records matching {@code filter}, in identifier order (byte order, on every database). Paging is by key set,
      * not offset, so it is stable: a record that exists for the whole listing is returned exactly
      * once, whatever is inserted or deleted between pages.
      *
@@ -106,7 +106,7 @@ public interface MetadataStore extends AutoCloseable {
     int MAX_PAGE_SIZE = 1000;
 
     /**
-     * Identifiers of the records matching {@code filter}, in identifier order, for KMIP Locate
+     * Identifiers of the records matching {@code filter}, in identifier (byte) order, for KMIP Locate
      * (Offset Items and Maximum Items).
      *
      * @param offset   records to skip, 0 or more

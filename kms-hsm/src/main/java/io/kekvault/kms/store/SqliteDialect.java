@@ -36,6 +36,11 @@ final class SqliteDialect implements SqlDialect {
         return baseConstraint(e) && message(e).contains("FOREIGN KEY constraint failed");
     }
 
+    @Override
+    public String binaryCollation() {
+        return "";
+    }
+
     private static boolean baseConstraint(SQLException e) {
         return (e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_CONSTRAINT.code;
     }
