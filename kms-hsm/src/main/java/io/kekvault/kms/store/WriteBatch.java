@@ -45,6 +45,9 @@ public final class WriteBatch {
 
     private final List<Op> ops = new ArrayList<>();
 
+    private WriteBatch() {
+    }
+
     public static WriteBatch create() {
         return new WriteBatch();
     }
