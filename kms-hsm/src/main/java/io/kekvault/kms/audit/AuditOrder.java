@@ -1,0 +1,7 @@
+package io.kekvault.kms.audit;
+
+/** Order of query results. */
+public enum AuditOrder {
+    NEWEST_FIRST,
+    OLDEST_FIRST
+}
