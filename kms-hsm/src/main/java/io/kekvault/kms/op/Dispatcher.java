@@ -40,10 +40,11 @@ public final class Dispatcher {
     }
 
     public <Q, R> R run(Operation<Q, R> op, Caller caller, Q request) throws KmsException {
-        return run(op, caller, () -> request);
+        return runParsed(op, caller, () -> request);
     }
 
-    public <Q, R> R run(Operation<Q, R> op, Caller caller, RequestSupplier<Q> request) throws KmsException {
+    /** Like {@link #run}, decoding the request inside, so a malformed request is refused and audited. */
+    public <Q, R> R runParsed(Operation<Q, R> op, Caller caller, RequestSupplier<Q> request) throws KmsException {
         return run(op.name(), caller, ctx -> op.handle(ctx, request.get()));
     }
 

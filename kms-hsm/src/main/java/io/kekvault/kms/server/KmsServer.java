@@ -70,6 +70,7 @@ public final class KmsServer implements AutoCloseable {
     private AuditLog audit;
     private Vertx vertx;
     private HttpServer https;
+    private HttpApi api;
     private HttpServer health;
     private Dispatcher dispatcher;
     private KmsServices services;
@@ -114,7 +115,7 @@ public final class KmsServer implements AutoCloseable {
         registerGauges();
 
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerThreads()));
-        HttpApi api = new HttpApi(vertx, dispatcher, authenticator, services, config.maxBodyBytes(),
+        api = new HttpApi(vertx, dispatcher, authenticator, services, config.maxBodyBytes(),
                 new AuditQueryOp(audit));
         https = await(vertx.createHttpServer(tlsServerOptions(new HttpServerOptions()))
                 .requestHandler(api.router())
@@ -147,12 +148,12 @@ public final class KmsServer implements AutoCloseable {
     }
 
     /** TLS for KMS listeners: TLS 1.2/1.3 and strong suites only; client certificates verified by the app. */
-    public <T extends io.vertx.core.net.NetServerOptions> T tlsServerOptions(T o) {
+    public <T extends io.vertx.core.net.NetServerOptions> T tlsServerOptions(T o) throws io.kekvault.pki.PkiException {
         o.setSsl(true)
-                .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager()))
+                .setKeyCertOptions(KeyCertOptions.wrap(tls.keyManager().orElseThrow()))
                 .setTrustOptions(TrustOptions.wrap(new AcceptAnyClientTrustManager(tls.trustManager())))
                 .setClientAuth(ClientAuth.REQUEST)
-                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(List.of(TlsPolicy.PROTOCOLS)));
+                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(TlsPolicy.PROTOCOLS));
         for (String suite : TlsPolicy.CIPHER_SUITES) {
             o.addEnabledCipherSuite(suite);
         }
@@ -200,6 +201,18 @@ public final class KmsServer implements AutoCloseable {
 
     public PrometheusMeterRegistry registry() {
         return registry;
+    }
+
+    /** "METHOD /path" of every API route the HTTPS listener serves (for the OpenAPI check). */
+    public List<String> httpRoutes() {
+        List<String> out = new ArrayList<>();
+        for (var r : api.router().getRoutes()) {
+            if (r.getPath() == null || r.methods() == null || r.methods().isEmpty()) {
+                continue;
+            }
+            r.methods().forEach(m -> out.add(m.name() + " " + r.getPath()));
+        }
+        return out;
     }
 
     public int httpsPort() {

@@ -219,7 +219,7 @@ public final class HttpApi {
      */
     private <Q, R> void run(RoutingContext c, Operation<Q, R> op, int status, Parse<Q> parse, Function<R, String> render) {
         Caller caller = c.get(CALLER);
-        vertx.<String>executeBlocking(() -> render.apply(dispatcher.run(op, caller, parse::get)), false)
+        vertx.<String>executeBlocking(() -> render.apply(dispatcher.runParsed(op, caller, parse::get)), false)
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         c.response().setStatusCode(status).putHeader("Content-Type", JSON).end(ar.result());
@@ -374,7 +374,7 @@ public final class HttpApi {
             JsonCodec.DekRequest[] holder = new JsonCodec.DekRequest[1];
             List<SecretBytes> deks = new ArrayList<>();
             try {
-                List<byte[]> out = dispatcher.run(wrap, caller, () -> {
+                List<byte[]> out = dispatcher.runParsed(wrap, caller, () -> {
                     JsonCodec.DekRequest d = JsonCodec.dekRequest(body, Set.of("dek", "aad"), Set.of("dek"), true);
                     holder[0] = d;
                     if (d.keyId() == null) {
@@ -418,7 +418,7 @@ public final class HttpApi {
             JsonCodec.DekRequest[] holder = new JsonCodec.DekRequest[1];
             List<SecretBytes> deks = List.of();
             try {
-                deks = dispatcher.run(unwrap, caller, () -> {
+                deks = dispatcher.runParsed(unwrap, caller, () -> {
                     JsonCodec.DekRequest d = JsonCodec.dekRequest(body, Set.of("wrapped", "aad"), Set.of("wrapped"), false);
                     holder[0] = d;
                     List<UnwrapOp.Item> items = new ArrayList<>();
@@ -458,7 +458,7 @@ public final class HttpApi {
         byte[] body = body(c);
         vertx.<byte[]>executeBlocking(() -> {
             JsonCodec.DekRequest[] holder = new JsonCodec.DekRequest[1];
-            List<byte[]> out = dispatcher.run(rewrap, caller, () -> {
+            List<byte[]> out = dispatcher.runParsed(rewrap, caller, () -> {
                 JsonCodec.DekRequest d = JsonCodec.dekRequest(body, Set.of("wrapped", "aad", "newAad"), Set.of("wrapped"), true);
                 holder[0] = d;
                 if (d.keyId() == null) {
