@@ -1,6 +1,5 @@
 package io.kekvault.app.cli;
 
-import io.kekvault.kms.audit.AuditVerification;
 import io.kekvault.kms.audit.AuditVerifier;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -12,15 +11,13 @@ import picocli.CommandLine.Parameters;
 public final class AuditCommand {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = "Check a hash-chained audit log; names the first bad record. Exit 0 if intact, 1 if not.")
+            description = "Check a hash-chained audit log; names the first bad record. Exit 0 if intact, 1 if tampered, 2 if unreadable.")
     static final class Verify implements Callable<Integer> {
         @Parameters(paramLabel = "FILE") Path file;
 
         @Override
         public Integer call() throws Exception {
-            AuditVerification v = AuditVerifier.verify(file);
-            System.out.println(v.summary());
-            return v.ok() ? 0 : 1;
+            return AuditVerifier.run(file, System.out);
         }
     }
 }

@@ -120,8 +120,12 @@ public record KmsConfig(
 
         public VaultConfig vault() {
             Hsm h = or(c.hsm(), new Hsm(null, null, null, null, null));
+            PinSource pin = PinSource.parse(or(h.pin(), "env:KEKVAULT_PIN"));
+            if (pin instanceof PinSource.File f) {
+                pin = new PinSource.File(base.resolve(f.path()).normalize());
+            }
             return new VaultConfig(or(h.backend(), "pkcs11"), Path.of(or(h.module(), VaultConfig.SOFTHSM_MODULE.toString())),
-                    or(h.tokenLabel(), "kekvault"), PinSource.parse(or(h.pin(), "env:KEKVAULT_PIN")),
+                    or(h.tokenLabel(), "kekvault"), pin,
                     or(h.maxSessions(), Math.max(4, 2 * Runtime.getRuntime().availableProcessors())), Map.of());
         }
 
