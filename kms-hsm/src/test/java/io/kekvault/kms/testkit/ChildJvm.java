@@ -24,9 +24,15 @@ public final class ChildJvm {
 
     /** A process builder for {@code mainClass args...} with {@code env} added to the environment. */
     public static ProcessBuilder builder(Class<?> mainClass, Map<String, String> env, String... args) {
+        return builder(List.of(), mainClass, env, args);
+    }
+
+    /** As {@link #builder(Class, Map, String...)} with extra JVM options (e.g. -D properties). */
+    public static ProcessBuilder builder(List<String> jvmOptions, Class<?> mainClass, Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaExecutable());
         cmd.addAll(JVM_FLAGS);
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());
