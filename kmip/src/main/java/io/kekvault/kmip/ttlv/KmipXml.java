@@ -12,6 +12,10 @@ import javax.xml.stream.XMLStreamReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +65,14 @@ public final class KmipXml {
         Reader r = new Reader(options);
         XMLStreamReader x = null;
         try {
-            x = factory().createXMLStreamReader(new BoundedInputStream(in, options.limits().maxTextBytes()));
+            // Read and decode UTF-8 ourselves (bounded): the XML parser then never sees bytes, so
+            // it neither reports encoding errors on stderr nor honours another declared encoding.
+            byte[] bytes = new BoundedInputStream(in, options.limits().maxTextBytes()).readAllBytes();
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+            x = factory().createXMLStreamReader(new StringReader(text));
             while (x.next() != XMLStreamConstants.START_ELEMENT) {
                 // prolog: comments, whitespace
             }
@@ -81,6 +92,12 @@ public final class KmipXml {
                 }
             }
             return out;
+        } catch (BoundedInputStream.LimitReached e) {
+            throw new LimitExceededException("XML message exceeds " + options.limits().maxTextBytes() + " bytes");
+        } catch (CharacterCodingException e) {
+            throw new InvalidRequestException(ResultReason.INVALID_MESSAGE, "XML message is not valid UTF-8", null);
+        } catch (IOException e) {
+            throw new InvalidRequestException(ResultReason.INVALID_MESSAGE, "unreadable XML message", null);
         } catch (XMLStreamException e) {
             if (e.getNestedException() instanceof BoundedInputStream.LimitReached || e.getCause() instanceof BoundedInputStream.LimitReached) {
                 throw new LimitExceededException("XML message exceeds " + options.limits().maxTextBytes() + " bytes");

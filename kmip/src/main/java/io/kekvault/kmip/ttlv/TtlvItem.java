@@ -144,7 +144,11 @@ public sealed interface TtlvItem
 
     default Instant asDateTime() throws InvalidRequestException {
         if (this instanceof TtlvDateTime d) {
-            return d.instant();
+            try {
+                return d.instant();
+            } catch (java.time.DateTimeException e) {
+                throw new InvalidRequestException(ResultReason.INVALID_FIELD, tag().name() + " is out of the supported date range", null);
+            }
         }
         throw wrongType(this, ItemType.DATE_TIME);
     }
