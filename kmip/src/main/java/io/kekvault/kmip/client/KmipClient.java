@@ -4,6 +4,7 @@ import io.kekvault.kmip.error.InvalidRequestException;
 import io.kekvault.kmip.error.KmsException;
 import io.kekvault.kmip.error.ResultReason;
 import io.kekvault.kmip.message.AttributeKey;
+import io.kekvault.kmip.message.BatchErrorContinuationOption;
 import io.kekvault.kmip.message.BatchItemId;
 import io.kekvault.kmip.message.CryptographicAlgorithm;
 import io.kekvault.kmip.message.CryptographicParameters;
@@ -20,6 +21,7 @@ import io.kekvault.kmip.message.RequestHeader;
 import io.kekvault.kmip.message.RequestMessage;
 import io.kekvault.kmip.message.ResponseBatchItem;
 import io.kekvault.kmip.message.ResponseMessage;
+import io.kekvault.kmip.message.ResultStatus;
 import io.kekvault.kmip.message.RevocationReasonCode;
 import io.kekvault.kmip.ttlv.Tag;
 import io.kekvault.kmip.ttlv.TtlvDecoder;
@@ -114,14 +116,22 @@ public final class KmipClient implements AutoCloseable {
     /**
      * Sends several operations in one batch and returns their results in the same order (matched
      * by Unique Batch Item ID). A failed item is returned as such; see
-     * {@link ResponseBatchItem#toException()}.
+     * {@link ResponseBatchItem#toException()}. The server's default batch error handling is Stop:
+     * items after a failure are not processed, and the client returns them as failures with the
+     * message "not processed" (they never ran).
      */
     public List<ResponseBatchItem> batch(List<Call> calls) throws IOException, KmsException {
+        return batch(calls, null);
+    }
+
+    /** {@link #batch(List)} with a Batch Error Continuation Option (Continue, Stop or Undo) in the header. */
+    public List<ResponseBatchItem> batch(List<Call> calls, BatchErrorContinuationOption onError) throws IOException, KmsException {
         List<RequestBatchItem> items = new ArrayList<>();
         for (Call c : calls) {
             items.add(RequestBatchItem.of(c.operation(), BatchItemId.ofInt(batchIds.incrementAndGet()), c.payload()));
         }
-        RequestMessage request = new RequestMessage(RequestHeader.of(config.protocolVersion()), items);
+        RequestHeader header = RequestHeader.of(config.protocolVersion()).withBatchErrorContinuationOption(onError);
+        RequestMessage request = new RequestMessage(header, items);
         ResponseMessage response = send(request);
         return match(request, response);
     }
@@ -147,16 +157,23 @@ public final class KmipClient implements AutoCloseable {
                 byId.put(a.uniqueBatchItemId(), a);
             }
         }
+        boolean someFailed = answers.stream().anyMatch(a -> !a.isSuccess());
         List<ResponseBatchItem> out = new ArrayList<>();
         List<RequestBatchItem> items = request.batchItems();
         for (int i = 0; i < items.size(); i++) {
-            ResponseBatchItem a = byId.get(items.get(i).uniqueBatchItemId());
+            RequestBatchItem item = items.get(i);
+            ResponseBatchItem a = byId.get(item.uniqueBatchItemId());
             if (a == null && items.size() == 1 && answers.size() == 1) {
                 a = answers.getFirst();
             }
+            if (a == null && someFailed) {
+                a = new ResponseBatchItem(item.operation(), item.uniqueBatchItemId(), ResultStatus.OPERATION_FAILED,
+                        ResultReason.GENERAL_FAILURE, "not processed: the server stopped the batch at an earlier failed item",
+                        null, null, List.of());
+            }
             if (a == null) {
                 throw new InvalidRequestException(ResultReason.INVALID_MESSAGE,
-                        "the response has no result for batch item " + items.get(i).uniqueBatchItemId(), null);
+                        "the response has no result for batch item " + item.uniqueBatchItemId(), null);
             }
             out.add(a);
         }
