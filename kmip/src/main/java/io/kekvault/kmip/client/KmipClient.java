@@ -418,12 +418,25 @@ public final class KmipClient implements AutoCloseable {
 
     /** Modify Attribute: the new value ({@code attribute.index()} selects the instance in 1.x). */
     public void modifyAttribute(String uniqueIdentifier, KmipAttribute attribute) throws IOException, KmsException {
-        call(Operation.MODIFY_ATTRIBUTE, Payloads.modifyAttributeRequest(uniqueIdentifier, null, attribute, v()));
+        modifyAttribute(uniqueIdentifier, null, attribute);
+    }
+
+    /**
+     * Modify Attribute replacing the value {@code current} (KMIP 2.x Current Attribute; needed for
+     * multi-valued attributes such as Name). In 1.x the instance is chosen by {@code attribute.index()}.
+     */
+    public void modifyAttribute(String uniqueIdentifier, KmipAttribute current, KmipAttribute attribute) throws IOException, KmsException {
+        call(Operation.MODIFY_ATTRIBUTE, Payloads.modifyAttributeRequest(uniqueIdentifier, current, attribute, v()));
     }
 
     /** Delete Attribute by key ({@code index} is the 1.x Attribute Index, null for the first/only one). */
     public void deleteAttribute(String uniqueIdentifier, AttributeKey key, Integer index) throws IOException, KmsException {
         call(Operation.DELETE_ATTRIBUTE, Payloads.deleteAttributeRequest(uniqueIdentifier, key, index, v()));
+    }
+
+    /** Delete one attribute value (KMIP 2.x Current Attribute; in 1.x by name and {@code current.index()}). */
+    public void deleteAttribute(String uniqueIdentifier, KmipAttribute current) throws IOException, KmsException {
+        call(Operation.DELETE_ATTRIBUTE, Payloads.deleteAttributeRequest(uniqueIdentifier, current, v()));
     }
 
     public void activate(String uniqueIdentifier) throws IOException, KmsException {
