@@ -37,6 +37,25 @@ public record ProtocolVersion(int major, int minor) implements Comparable<Protoc
         return new ProtocolVersion(s.integer(Tag.PROTOCOL_VERSION_MAJOR), s.integer(Tag.PROTOCOL_VERSION_MINOR));
     }
 
+    /**
+     * The protocol version in the header of a message that may not parse as a whole, so a server
+     * can answer a malformed request in the client's version. Never throws.
+     */
+    public static java.util.Optional<ProtocolVersion> peek(io.kekvault.kmip.ttlv.TtlvItem message) {
+        try {
+            if (message instanceof TtlvStructure m) {
+                for (io.kekvault.kmip.ttlv.TtlvItem h : m.children()) {
+                    if (h.tag().equals(Tag.REQUEST_HEADER) || h.tag().equals(Tag.RESPONSE_HEADER)) {
+                        return java.util.Optional.of(fromTtlv(h.asStructure().structure(Tag.PROTOCOL_VERSION)));
+                    }
+                }
+            }
+        } catch (InvalidRequestException e) {
+            // no usable version
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Parses "1.4". */
     public static ProtocolVersion parse(String text) {
         int dot = text.indexOf('.');

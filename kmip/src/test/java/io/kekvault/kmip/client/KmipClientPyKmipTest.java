@@ -279,6 +279,20 @@ class KmipClientPyKmipTest {
         }
     }
 
+    /** A pooled connection the server has closed is detected before use, so even a Create goes through. */
+    @Test
+    void pooledConnectionClosedByServer_isReplacedBeforeSending() throws Exception {
+        try (TlsRecordProxy proxy = new TlsRecordProxy(server.endpoint(), TlsRecordProxy.Mode.FORWARD);
+             KmipClient c = new KmipClient(KmipClientConfig.builder(tls).endpoint(proxy.endpoint())
+                     .connectionMode(ConnectionMode.POOLED).idleTimeout(java.time.Duration.ofMinutes(5)).build())) {
+            c.query(QueryFunction.QUERY_OPERATIONS);
+            proxy.closeConnections();
+            String uid = c.createAes256(List.of());
+            assertThat(proxy.connections.get()).isEqualTo(2);
+            c.destroy(uid);
+        }
+    }
+
     record Failover(KmipEndpoint failed, KmipEndpoint next) {
     }
 

@@ -25,6 +25,7 @@ final class TlsRecordProxy implements AutoCloseable {
     private final KmipEndpoint target;
     private volatile Mode mode;
     final AtomicInteger connections = new AtomicInteger();
+    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final AtomicInteger droppedResponses = new AtomicInteger();
 
     TlsRecordProxy(KmipEndpoint target, Mode mode) throws IOException {
@@ -48,6 +49,8 @@ final class TlsRecordProxy implements AutoCloseable {
                 Socket client = server.accept();
                 connections.incrementAndGet();
                 Socket upstream = new Socket(target.host(), target.port());
+                open.add(client);
+                open.add(upstream);
                 Mode m = mode;
                 Thread.ofVirtual().start(() -> pump(client, upstream, false, Mode.FORWARD));
                 Thread.ofVirtual().start(() -> pump(upstream, client, true, m));
@@ -84,8 +87,17 @@ final class TlsRecordProxy implements AutoCloseable {
         }
     }
 
+    /** Closes every relayed connection, as a server that drops idle clients would. */
+    void closeConnections() throws IOException {
+        for (Socket s : open) {
+            s.close();
+        }
+        open.clear();
+    }
+
     @Override
     public void close() throws IOException {
         server.close();
+        closeConnections();
     }
 }

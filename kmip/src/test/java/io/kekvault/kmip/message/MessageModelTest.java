@@ -192,6 +192,15 @@ class MessageModelTest {
     }
 
     @Test
+    void protocolVersion_isPeekedFromAMessageThatDoesNotParse() {
+        TtlvStructure header = TtlvStructure.builder(Tag.REQUEST_HEADER).add(ProtocolVersion.V2_0.toTtlv()).integer(Tag.BATCH_COUNT, 9).build();
+        TtlvStructure broken = TtlvItem.structure(Tag.REQUEST_MESSAGE, header);
+        assertThatThrownBy(() -> RequestMessage.fromTtlv(broken)).isInstanceOf(InvalidRequestException.class);
+        assertThat(ProtocolVersion.peek(broken)).contains(ProtocolVersion.V2_0);
+        assertThat(ProtocolVersion.peek(TtlvItem.integer(Tag.REQUEST_MESSAGE, 1))).isEmpty();
+    }
+
+    @Test
     void mediaTypes_selectTheEncoding() {
         assertThat(MessageEncoding.forMediaType("application/json; charset=utf-8")).contains(MessageEncoding.JSON);
         assertThat(MessageEncoding.forMediaType("text/xml")).contains(MessageEncoding.XML);
