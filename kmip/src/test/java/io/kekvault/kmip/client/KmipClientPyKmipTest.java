@@ -66,7 +66,9 @@ class KmipClientPyKmipTest {
     @AfterAll
     void stopServer() throws Exception {
         if (server != null) {
+            List<ProcessHandle> started = server.processes();
             server.close();
+            assertThat(started).as("pykmip-server and its children are stopped").noneMatch(ProcessHandle::isAlive);
         }
         if (Boolean.getBoolean("kekvault.test.keepDirs")) {
             System.out.println("PyKMIP test directory kept: " + dir);

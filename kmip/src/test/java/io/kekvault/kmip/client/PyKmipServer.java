@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -85,12 +86,32 @@ final class PyKmipServer implements AutoCloseable {
         return new KmipEndpoint("127.0.0.1", port);
     }
 
+    /**
+     * Stops the server and its children: PyKMIP forks a policy-monitor process (multiprocessing)
+     * that outlives its parent if only the parent is killed.
+     */
     @Override
     public void close() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
+        children.forEach(ProcessHandle::destroy);
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
+        for (ProcessHandle c : children) {
+            try {
+                c.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                c.destroyForcibly();
+            }
+        }
+    }
+
+    /** The server process and its children, for checks that nothing is left running. */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new java.util.ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        return all;
     }
 }
