@@ -1,0 +1,356 @@
+package io.kekvault.esxi.crypto;
+
+import io.kekvault.secret.SecretBytes;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Optional;
+
+/**
+ * XTS-AES-256 through OpenSSL's libcrypto ({@code EVP_CIPHER} "AES-256-XTS") called with the
+ * FFM API, so the AES and the tweak arithmetic run in OpenSSL's AES-NI/VAES assembly.
+ *
+ * <p>The engine keeps one EVP context per direction, keyed once; per data unit it only resets the
+ * IV ({@code EVP_CipherInit_ex} with no cipher and no key) and runs one {@code EVP_CipherUpdate}.
+ * Both downcalls are "critical" (no thread-state transition, heap arrays passed without copying)
+ * since each processes at most one data unit and never blocks.
+ *
+ * <p>Key hygiene: the key is copied into native memory only for the two init calls and zeroed
+ * right after; {@code EVP_CIPHER_CTX_free} clears the contexts' key schedules on close.
+ */
+final class OpenSslXtsEngine implements XtsEngine {
+    private static final ValueLayout.OfLong LE_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final int unit;
+    private final Arena arena;
+    private final MemorySegment iv;
+    private final MemorySegment outLen;
+    private MemorySegment encCtx;
+    private MemorySegment decCtx;
+    private boolean closed;
+
+    OpenSslXtsEngine(SecretBytes key, int dataUnitSize) {
+        XtsKeys.validate(key);
+        this.unit = XtsArgs.checkDataUnit(dataUnitSize);
+        Lib lib = Lib.get();
+        this.arena = Arena.ofShared();
+        boolean ok = false;
+        try {
+            this.iv = arena.allocate(BLOCK, 16);
+            this.outLen = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment nativeKey = arena.allocate(KEY_LENGTH, 16);
+            try {
+                MemorySegment.copy(key.expose(), 0, nativeKey, ValueLayout.JAVA_BYTE, 0, KEY_LENGTH);
+                encCtx = newContext(lib, nativeKey, 1);
+                decCtx = newContext(lib, nativeKey, 0);
+            } finally {
+                nativeKey.fill((byte) 0);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                freeContexts();
+                arena.close();
+            }
+        }
+    }
+
+    private static MemorySegment newContext(Lib lib, MemorySegment nativeKey, int enc) {
+        try {
+            MemorySegment ctx = (MemorySegment) lib.ctxNew.invokeExact();
+            if (ctx.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("EVP_CIPHER_CTX_new failed");
+            }
+            int rc = (int) lib.init.invokeExact(ctx, lib.cipher, MemorySegment.NULL, nativeKey, MemorySegment.NULL, enc);
+            if (rc != 1) {
+                lib.ctxFree.invokeExact(ctx);
+                throw lib.failure("EVP_CipherInit_ex(key)");
+            }
+            return ctx;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "openssl";
+    }
+
+    @Override
+    public int dataUnitSize() {
+        return unit;
+    }
+
+    @Override
+    public void encrypt(long firstUnit, byte[] src, int srcOffset, byte[] dst, int dstOffset, int length) {
+        XtsArgs.checkArrays(src, srcOffset, dst, dstOffset, length);
+        run(encCtx, firstUnit, MemorySegment.ofArray(src).asSlice(srcOffset, length),
+                MemorySegment.ofArray(dst).asSlice(dstOffset, length));
+    }
+
+    @Override
+    public void decrypt(long firstUnit, byte[] src, int srcOffset, byte[] dst, int dstOffset, int length) {
+        XtsArgs.checkArrays(src, srcOffset, dst, dstOffset, length);
+        run(decCtx, firstUnit, MemorySegment.ofArray(src).asSlice(srcOffset, length),
+                MemorySegment.ofArray(dst).asSlice(dstOffset, length));
+    }
+
+    @Override
+    public void encrypt(long firstUnit, ByteBuffer src, ByteBuffer dst) {
+        run(encCtx, firstUnit, src, dst);
+    }
+
+    @Override
+    public void decrypt(long firstUnit, ByteBuffer src, ByteBuffer dst) {
+        run(decCtx, firstUnit, src, dst);
+    }
+
+    /**
+     * Segment form, for callers that already hold native memory (file transforms). Same contract
+     * as the array forms; {@code src} and {@code dst} have the same size.
+     */
+    void encrypt(long firstUnit, MemorySegment src, MemorySegment dst) {
+        run(encCtx, firstUnit, src, dst);
+    }
+
+    void decrypt(long firstUnit, MemorySegment src, MemorySegment dst) {
+        run(decCtx, firstUnit, src, dst);
+    }
+
+    private void run(MemorySegment ctx, long firstUnit, ByteBuffer src, ByteBuffer dst) {
+        int length = src.remaining();
+        if (dst.remaining() < length) {
+            throw new IllegalArgumentException("destination has " + dst.remaining() + " bytes left, need " + length);
+        }
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
+        MemorySegment in = MemorySegment.ofBuffer(src);
+        MemorySegment out = MemorySegment.ofBuffer(dst).asSlice(0, length);
+        run(ctx, firstUnit, in, out);
+        src.position(src.position() + length);
+        dst.position(dst.position() + length);
+    }
+
+    private void run(MemorySegment ctx, long firstUnit, MemorySegment src, MemorySegment dst) {
+        if (closed) {
+            throw new IllegalStateException("XTS engine closed");
+        }
+        long length = src.byteSize();
+        long units = XtsArgs.checkUnits(firstUnit, length, unit);
+        if (dst.byteSize() != length) {
+            throw new IllegalArgumentException("source and destination sizes differ");
+        }
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("destination is read-only");
+        }
+        if (partiallyOverlapping(src, dst)) {
+            throw new IllegalArgumentException("source and destination overlap partially");
+        }
+        Lib lib = Lib.get();
+        MemorySegment ivSeg = iv;
+        MemorySegment lenSeg = outLen;
+        int u = unit;
+        try {
+            for (long i = 0; i < units; i++) {
+                long off = i * u;
+                ivSeg.set(LE_LONG, 0, firstUnit + i);
+                ivSeg.set(LE_LONG, 8, 0L);
+                int rc = (int) lib.initIv.invokeExact(ctx, MemorySegment.NULL, MemorySegment.NULL,
+                        MemorySegment.NULL, ivSeg, -1);
+                if (rc != 1) {
+                    throw lib.failure("EVP_CipherInit_ex(iv)");
+                }
+                rc = (int) lib.update.invokeExact(ctx, dst.asSlice(off, u), lenSeg, src.asSlice(off, u), u);
+                if (rc != 1 || lenSeg.get(ValueLayout.JAVA_INT, 0) != u) {
+                    throw lib.failure("EVP_CipherUpdate");
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static boolean partiallyOverlapping(MemorySegment a, MemorySegment b) {
+        Optional<MemorySegment> common = a.asOverlappingSlice(b);
+        if (common.isEmpty()) {
+            return false;
+        }
+        return a.address() != b.address() || a.byteSize() != b.byteSize();
+    }
+
+    private void freeContexts() {
+        try {
+            Lib lib = Lib.get();
+            if (encCtx != null) {
+                lib.ctxFree.invokeExact(encCtx);
+                encCtx = null;
+            }
+            if (decCtx != null) {
+                lib.ctxFree.invokeExact(decCtx);
+                decCtx = null;
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        freeContexts();
+        iv.fill((byte) 0);
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "OpenSslXtsEngine[unit=" + unit + ", key redacted]";
+    }
+
+    /** Whether libcrypto with AES-256-XTS can be used here, or why not. */
+    static Optional<String> unavailableReason() {
+        try {
+            Lib.get();
+            return Optional.empty();
+        } catch (Throwable t) {
+            return Optional.of(String.valueOf(t.getMessage() != null ? t.getMessage() : t));
+        }
+    }
+
+    static String libraryVersion() {
+        return Lib.get().version;
+    }
+
+    /** The libcrypto bindings, loaded once. */
+    private static final class Lib {
+        private static volatile Lib instance;
+        private static volatile Throwable loadFailure;
+
+        final MethodHandle ctxNew;
+        final MethodHandle ctxFree;
+        final MethodHandle init;
+        final MethodHandle initIv;
+        final MethodHandle update;
+        final MethodHandle errGet;
+        final MethodHandle errString;
+        final MemorySegment cipher;
+        final String version;
+
+        static Lib get() {
+            Lib lib = instance;
+            if (lib != null) {
+                return lib;
+            }
+            synchronized (Lib.class) {
+                if (instance == null) {
+                    if (loadFailure != null) {
+                        throw new UnsupportedOperationException("libcrypto unavailable: " + loadFailure.getMessage(),
+                                loadFailure);
+                    }
+                    try {
+                        instance = new Lib();
+                    } catch (Throwable t) {
+                        loadFailure = t;
+                        throw new UnsupportedOperationException("libcrypto unavailable: " + t.getMessage(), t);
+                    }
+                }
+                return instance;
+            }
+        }
+
+        private Lib() throws Throwable {
+            SymbolLookup lookup = open();
+            Linker linker = Linker.nativeLinker();
+            ValueLayout addr = ValueLayout.ADDRESS;
+            ValueLayout.OfInt i32 = ValueLayout.JAVA_INT;
+            Linker.Option critical = Linker.Option.critical(true);
+            ctxNew = linker.downcallHandle(find(lookup, "EVP_CIPHER_CTX_new"), FunctionDescriptor.of(addr));
+            ctxFree = linker.downcallHandle(find(lookup, "EVP_CIPHER_CTX_free"), FunctionDescriptor.ofVoid(addr));
+            FunctionDescriptor initDesc = FunctionDescriptor.of(i32, addr, addr, addr, addr, addr, i32);
+            init = linker.downcallHandle(find(lookup, "EVP_CipherInit_ex"), initDesc);
+            initIv = linker.downcallHandle(find(lookup, "EVP_CipherInit_ex"), initDesc, critical);
+            update = linker.downcallHandle(find(lookup, "EVP_CipherUpdate"),
+                    FunctionDescriptor.of(i32, addr, addr, addr, addr, i32), critical);
+            errGet = linker.downcallHandle(find(lookup, "ERR_get_error"), FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+            errString = linker.downcallHandle(find(lookup, "ERR_error_string_n"),
+                    FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG, addr, ValueLayout.JAVA_LONG));
+            MethodHandle versionFn = linker.downcallHandle(find(lookup, "OpenSSL_version"), FunctionDescriptor.of(addr, i32));
+            version = ((MemorySegment) versionFn.invokeExact(0)).reinterpret(256).getString(0);
+
+            // Fetch the provider implementation once (OpenSSL 3); EVP_aes_256_xts() would make
+            // every keyed init fetch it again.
+            Optional<MemorySegment> fetchSym = lookup.find("EVP_CIPHER_fetch");
+            MemorySegment c = MemorySegment.NULL;
+            if (fetchSym.isPresent()) {
+                MethodHandle fetch = linker.downcallHandle(fetchSym.get(), FunctionDescriptor.of(addr, addr, addr, addr));
+                try (Arena a = Arena.ofConfined()) {
+                    c = (MemorySegment) fetch.invokeExact(MemorySegment.NULL, a.allocateFrom("AES-256-XTS"),
+                            MemorySegment.NULL);
+                }
+            }
+            if (c.equals(MemorySegment.NULL)) {
+                MethodHandle legacy = linker.downcallHandle(find(lookup, "EVP_aes_256_xts"), FunctionDescriptor.of(addr));
+                c = (MemorySegment) legacy.invokeExact();
+            }
+            if (c.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("AES-256-XTS not available in " + version);
+            }
+            cipher = c;
+        }
+
+        private static SymbolLookup open() {
+            String override = System.getProperty("kekvault.libcrypto");
+            String[] candidates = override != null
+                    ? new String[] {override}
+                    : new String[] {"libcrypto.so.3", "libcrypto.so"};
+            Throwable last = null;
+            for (String name : candidates) {
+                try {
+                    return SymbolLookup.libraryLookup(name, Arena.global());
+                } catch (IllegalArgumentException e) {
+                    last = e;
+                }
+            }
+            throw new IllegalStateException("cannot load " + String.join(" or ", candidates), last);
+        }
+
+        private static MemorySegment find(SymbolLookup lookup, String name) {
+            return lookup.find(name).orElseThrow(() -> new IllegalStateException("libcrypto lacks " + name));
+        }
+
+        /** Drains OpenSSL's error queue into an exception (error codes only, no data). */
+        IllegalStateException failure(String call) {
+            StringBuilder sb = new StringBuilder(call).append(" failed");
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment buf = a.allocate(256);
+                long code;
+                while ((code = (long) errGet.invokeExact()) != 0) {
+                    errString.invokeExact(code, buf, 256L);
+                    sb.append("; ").append(buf.getString(0));
+                }
+            } catch (Throwable ignored) {
+                // Best effort: the call name alone still says what failed.
+            }
+            return new IllegalStateException(sb.toString());
+        }
+    }
+}

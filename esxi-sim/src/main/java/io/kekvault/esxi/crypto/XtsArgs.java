@@ -1,0 +1,40 @@
+package io.kekvault.esxi.crypto;
+
+/** Argument checks shared by the engines, so both refuse exactly the same calls. */
+final class XtsArgs {
+    private XtsArgs() {
+    }
+
+    static int checkDataUnit(int dataUnitSize) {
+        if (dataUnitSize < XtsEngine.BLOCK || dataUnitSize % XtsEngine.BLOCK != 0
+                || dataUnitSize > (1 << 20) * XtsEngine.BLOCK) {
+            throw new IllegalArgumentException("data unit must be a positive multiple of 16 bytes, at most 2^20 blocks: "
+                    + dataUnitSize);
+        }
+        return dataUnitSize;
+    }
+
+    /** Checks length and unit numbers; returns the number of data units. */
+    static long checkUnits(long firstUnit, long length, int unit) {
+        if (firstUnit < 0) {
+            throw new IllegalArgumentException("data unit number must not be negative: " + firstUnit);
+        }
+        if (length <= 0 || length % unit != 0) {
+            throw new IllegalArgumentException("length must be a positive multiple of the data unit ("
+                    + unit + "): " + length);
+        }
+        long units = length / unit;
+        if (firstUnit + units < firstUnit) {
+            throw new IllegalArgumentException("data unit numbers overflow");
+        }
+        return units;
+    }
+
+    static void checkArrays(byte[] src, int srcOffset, byte[] dst, int dstOffset, int length) {
+        java.util.Objects.checkFromIndexSize(srcOffset, length, src.length);
+        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        if (src == dst && srcOffset != dstOffset && Math.abs(srcOffset - dstOffset) < length) {
+            throw new IllegalArgumentException("source and destination overlap partially");
+        }
+    }
+}
