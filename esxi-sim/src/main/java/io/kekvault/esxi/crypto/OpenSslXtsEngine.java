@@ -19,8 +19,10 @@ import java.util.Optional;
  *
  * <p>The engine keeps one EVP context per direction, keyed once; per data unit it only resets the
  * IV ({@code EVP_CipherInit_ex} with no cipher and no key) and runs one {@code EVP_CipherUpdate}.
- * Both downcalls are "critical" (no thread-state transition, heap arrays passed without copying)
- * since each processes at most one data unit and never blocks.
+ * For Java arrays the update is a "critical" downcall (no thread-state transition, the array
+ * passed without copying), fine since it processes one data unit and does not block; for native
+ * memory (direct buffers, file mappings whose pages may fault in from disk) it is an ordinary
+ * downcall, so a slow page fault never holds up the JVM's safepoints.
  *
  * <p>Key hygiene: the key is copied into native memory only for the two init calls and zeroed
  * right after; {@code EVP_CIPHER_CTX_free} clears the contexts' key schedules on close.
@@ -171,18 +173,6 @@ final class OpenSslXtsEngine implements XtsEngine {
         run(decCtx, firstUnit, src, dst);
     }
 
-    /**
-     * Segment form, for callers that already hold native memory (file transforms). Same contract
-     * as the array forms; {@code src} and {@code dst} have the same size.
-     */
-    void encrypt(long firstUnit, MemorySegment src, MemorySegment dst) {
-        run(encCtx, firstUnit, src, dst, false);
-    }
-
-    void decrypt(long firstUnit, MemorySegment src, MemorySegment dst) {
-        run(decCtx, firstUnit, src, dst, false);
-    }
-
     private void run(MemorySegment ctx, long firstUnit, ByteBuffer src, ByteBuffer dst) {
         int length = src.remaining();
         if (dst.remaining() < length) {
@@ -226,11 +216,14 @@ final class OpenSslXtsEngine implements XtsEngine {
         Lib lib = Lib.get();
         MemorySegment lenSeg = outLen;
         int u = unit;
+        boolean offHeap = src.isNative() && dst.isNative();
         try {
             ctxIv.set(LE_LONG, 8, 0L);
             if (units == 1) {
                 ctxIv.set(LE_LONG, 0, firstUnit);
-                int rc = (int) Hot.UPDATE.invokeExact(ctx, dst, lenSeg, src, u);
+                int rc = offHeap
+                        ? (int) Hot.UPDATE_NATIVE.invokeExact(ctx, dst, lenSeg, src, u)
+                        : (int) Hot.UPDATE.invokeExact(ctx, dst, lenSeg, src, u);
                 if (rc != 1 || lenSeg.get(ValueLayout.JAVA_INT, 0) != u) {
                     throw lib.failure("EVP_CipherUpdate");
                 }
@@ -239,7 +232,9 @@ final class OpenSslXtsEngine implements XtsEngine {
             for (long i = 0; i < units; i++) {
                 long off = i * u;
                 ctxIv.set(LE_LONG, 0, firstUnit + i);
-                int rc = (int) Hot.UPDATE.invokeExact(ctx, dst.asSlice(off, u), lenSeg, src.asSlice(off, u), u);
+                int rc = offHeap
+                        ? (int) Hot.UPDATE_NATIVE.invokeExact(ctx, dst.asSlice(off, u), lenSeg, src.asSlice(off, u), u)
+                        : (int) Hot.UPDATE.invokeExact(ctx, dst.asSlice(off, u), lenSeg, src.asSlice(off, u), u);
                 if (rc != 1 || lenSeg.get(ValueLayout.JAVA_INT, 0) != u) {
                     throw lib.failure("EVP_CipherUpdate");
                 }
@@ -256,6 +251,7 @@ final class OpenSslXtsEngine implements XtsEngine {
         MemorySegment ivSeg = iv;
         MemorySegment lenSeg = outLen;
         int u = unit;
+        boolean offHeap = src.isNative() && dst.isNative();
         try {
             for (long i = 0; i < units; i++) {
                 long off = i * u;
@@ -266,7 +262,9 @@ final class OpenSslXtsEngine implements XtsEngine {
                 if (rc != 1) {
                     throw lib.failure("EVP_CipherInit_ex(iv)");
                 }
-                rc = (int) Hot.UPDATE.invokeExact(ctx, dst.asSlice(off, u), lenSeg, src.asSlice(off, u), u);
+                rc = offHeap
+                        ? (int) Hot.UPDATE_NATIVE.invokeExact(ctx, dst.asSlice(off, u), lenSeg, src.asSlice(off, u), u)
+                        : (int) Hot.UPDATE.invokeExact(ctx, dst.asSlice(off, u), lenSeg, src.asSlice(off, u), u);
                 if (rc != 1 || lenSeg.get(ValueLayout.JAVA_INT, 0) != u) {
                     throw lib.failure("EVP_CipherUpdate");
                 }
@@ -347,6 +345,7 @@ final class OpenSslXtsEngine implements XtsEngine {
      */
     private static final class Hot {
         static final MethodHandle UPDATE = Lib.get().update;
+        static final MethodHandle UPDATE_NATIVE = Lib.get().updateNative;
         static final MethodHandle INIT_IV = Lib.get().initIv;
     }
 
@@ -360,6 +359,7 @@ final class OpenSslXtsEngine implements XtsEngine {
         final MethodHandle init;
         final MethodHandle initIv;
         final MethodHandle update;
+        final MethodHandle updateNative;
         final MethodHandle ivNoConst;
         final MethodHandle errGet;
         final MethodHandle errString;
@@ -401,6 +401,8 @@ final class OpenSslXtsEngine implements XtsEngine {
             initIv = linker.downcallHandle(find(lookup, "EVP_CipherInit_ex"), initDesc, critical);
             update = linker.downcallHandle(find(lookup, "EVP_CipherUpdate"),
                     FunctionDescriptor.of(i32, addr, addr, addr, addr, i32), critical);
+            updateNative = linker.downcallHandle(find(lookup, "EVP_CipherUpdate"),
+                    FunctionDescriptor.of(i32, addr, addr, addr, addr, i32));
             ivNoConst = lookup.find("EVP_CIPHER_CTX_iv_noconst")
                     .map(sym -> linker.downcallHandle(sym, FunctionDescriptor.of(addr, addr)))
                     .orElse(null);

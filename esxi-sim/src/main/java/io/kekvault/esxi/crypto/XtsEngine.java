@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
  * the tweak {@code n} written as a 128-bit little-endian integer, which is the IEEE 1619
  * data-unit-sequence-number convention used by dm-crypt's {@code plain64}, VMware and OpenSSL.
  * A call covers one or more consecutive data units: the first has number {@code firstUnit}, the
- * next {@code firstUnit + 1}, and so on. Lengths must be a positive multiple of
+ * next {@code firstUnit + 1}, and so on; unit numbers are non-negative {@code long}s (63 bits).
+ * Lengths must be a positive multiple of
  * {@link #dataUnitSize()}; there is no ciphertext stealing, since disk data units are whole
  * blocks. Source and destination may be the very same region (in place) or disjoint regions;
  * partially overlapping regions are refused.

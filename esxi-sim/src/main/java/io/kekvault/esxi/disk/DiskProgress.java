@@ -1,8 +1,8 @@
 package io.kekvault.esxi.disk;
 
 /**
- * Receives progress of a disk transform. Called from the transform's writer thread; keep it
- * short and thread-safe.
+ * Receives progress of a disk transform. Called from the transform's threads, one call at a
+ * time and with {@code done} increasing; keep it short (it holds up writing).
  */
 @FunctionalInterface
 public interface DiskProgress {

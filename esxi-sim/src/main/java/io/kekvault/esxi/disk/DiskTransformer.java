@@ -7,6 +7,7 @@ import io.kekvault.kmip.error.InvalidRequestException;
 import io.kekvault.kmip.error.KmsException;
 import io.kekvault.kmip.error.ResultReason;
 import io.kekvault.kmip.error.WrongStateException;
+import io.kekvault.secret.SecretBytes;
 
 import java.io.EOFException;
 import java.lang.foreign.Arena;
@@ -51,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * expects is refused before anything is written ({@link CryptographicFailureException}); a file
  * whose size is not a multiple of 4096 is refused ({@link InvalidRequestException}); a request
  * whose source form contradicts what an interrupted transform left is refused
- * ({@link WrongStateException}). One transform at a time per file: callers serialize tasks.
+ * ({@link WrongStateException}). One transform at a time per file, and not while the disk is open
+ * in an {@link EncryptedDisk}: callers serialize tasks on a disk.
  *
  * <p>Throughput: {@code workers} crypto threads (each with its own engines) read the old file
  * through a read-only memory mapping and encrypt into a small pool of large direct buffers, while
@@ -89,19 +91,19 @@ public final class DiskTransformer {
     }
 
     /** Plaintext to XTS under {@code key}. */
-    public TransformResult encrypt(Path flat, io.kekvault.secret.SecretBytes key, DiskProgress progress)
+    public TransformResult encrypt(Path flat, SecretBytes key, DiskProgress progress)
             throws IOException, KmsException {
         return transform(flat, DiskForm.plain(), DiskForm.xts(key), false, progress);
     }
 
     /** XTS under {@code key} to plaintext. */
-    public TransformResult decrypt(Path flat, io.kekvault.secret.SecretBytes key, DiskProgress progress)
+    public TransformResult decrypt(Path flat, SecretBytes key, DiskProgress progress)
             throws IOException, KmsException {
         return transform(flat, DiskForm.xts(key), DiskForm.plain(), false, progress);
     }
 
     /** Deep rekey: XTS under {@code from} to XTS under {@code to}. */
-    public TransformResult rekey(Path flat, io.kekvault.secret.SecretBytes from, io.kekvault.secret.SecretBytes to,
+    public TransformResult rekey(Path flat, SecretBytes from, SecretBytes to,
                                  DiskProgress progress) throws IOException, KmsException {
         return transform(flat, DiskForm.xts(from), DiskForm.xts(to), false, progress);
     }
