@@ -164,6 +164,7 @@ public final class DiskTransformer {
         long pipelineNanos;
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                copyPermissions(file, temp);
                 fsyncDirectory(dir);
                 listener.phase(DiskProgress.Phase.TEMP_CREATED);
                 writeJournal(journal, file, temp, fromLabel, toLabel, size);
@@ -509,6 +510,13 @@ public final class DiskTransformer {
             }
         }
         return m.containsKey("from") && m.containsKey("to") ? m : null;
+    }
+
+    /** The new file keeps the old one's POSIX permissions (where the file system has them). */
+    private static void copyPermissions(Path from, Path to) throws IOException {
+        if (Files.getFileStore(from).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(to, Files.getPosixFilePermissions(from));
+        }
     }
 
     /** Makes creations, renames and deletions in {@code dir} durable. */

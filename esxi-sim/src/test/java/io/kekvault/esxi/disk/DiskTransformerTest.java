@@ -63,8 +63,11 @@ class DiskTransformerTest {
             t.rekey(file, a, b, null);
             assertThat(Files.readAllBytes(file)).isEqualTo(DiskTransformCrashTest.encrypt(XtsEngines.jce(), b, original));
 
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
             t.decrypt(file, b, null);
             assertThat(Files.readAllBytes(file)).isEqualTo(original);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                    .isEqualTo("rw-r-----");
             assertThat(siblings(dir)).containsExactly(file);
         }
     }
