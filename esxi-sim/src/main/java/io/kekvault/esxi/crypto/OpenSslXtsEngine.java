@@ -27,6 +27,7 @@ import java.util.Optional;
  * <p>Key hygiene: the key is copied into native memory only for the two init calls and zeroed
  * right after; {@code EVP_CIPHER_CTX_free} clears the contexts' key schedules on close.
  */
+@SuppressWarnings("restricted") // this class is the one place that calls native code (FFM linker)
 final class OpenSslXtsEngine implements XtsEngine {
     private static final ValueLayout.OfLong LE_LONG =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
