@@ -122,6 +122,7 @@ final class JceXtsEngine implements XtsEngine {
             dst.position(dst.position() + length);
             return;
         }
+        XtsArgs.checkBuffers(src, dst, length);
         // Direct buffers: one bulk copy in and out per unit through a scratch array.
         for (long u = 0; u < units; u++) {
             src.get(io, 0, unit);

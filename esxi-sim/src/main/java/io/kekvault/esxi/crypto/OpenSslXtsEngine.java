@@ -201,7 +201,7 @@ final class OpenSslXtsEngine implements XtsEngine {
         if (dst.isReadOnly()) {
             throw new IllegalArgumentException("destination is read-only");
         }
-        if (!overlapChecked && partiallyOverlapping(src, dst)) {
+        if (!overlapChecked && XtsArgs.partiallyOverlapping(src, dst)) {
             throw new IllegalArgumentException("source and destination overlap partially");
         }
         MemorySegment directIv = ctx == encCtx ? encIv : decIv;
@@ -275,14 +275,6 @@ final class OpenSslXtsEngine implements XtsEngine {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-    }
-
-    private static boolean partiallyOverlapping(MemorySegment a, MemorySegment b) {
-        Optional<MemorySegment> common = a.asOverlappingSlice(b);
-        if (common.isEmpty()) {
-            return false;
-        }
-        return a.address() != b.address() || a.byteSize() != b.byteSize();
     }
 
     private void freeContexts() {

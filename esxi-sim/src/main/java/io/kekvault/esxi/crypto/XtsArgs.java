@@ -37,4 +37,20 @@ final class XtsArgs {
             throw new IllegalArgumentException("source and destination overlap partially");
         }
     }
+
+    /** Refuses buffers that share memory without being the very same region. */
+    static void checkBuffers(java.nio.ByteBuffer src, java.nio.ByteBuffer dst, int length) {
+        java.lang.foreign.MemorySegment a = java.lang.foreign.MemorySegment.ofBuffer(src).asSlice(0, length);
+        java.lang.foreign.MemorySegment b = java.lang.foreign.MemorySegment.ofBuffer(dst).asSlice(0, length);
+        if (partiallyOverlapping(a, b)) {
+            throw new IllegalArgumentException("source and destination overlap partially");
+        }
+    }
+
+    static boolean partiallyOverlapping(java.lang.foreign.MemorySegment a, java.lang.foreign.MemorySegment b) {
+        if (a.asOverlappingSlice(b).isEmpty()) {
+            return false;
+        }
+        return a.address() != b.address() || a.byteSize() != b.byteSize();
+    }
 }

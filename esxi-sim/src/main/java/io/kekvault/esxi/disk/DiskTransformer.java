@@ -314,10 +314,11 @@ public final class DiskTransformer {
                                 c.len = (int) Math.min(chunkBytes, size - c.pos);
                                 transformChunk(source.asSlice(c.pos, c.len).asByteBuffer(), c, dec, enc);
                                 if (selfWrite) {
-                                    c.buf.clear().limit(c.len);
+                                    int len = c.len;
+                                    c.buf.clear().limit(len);
                                     writeFully(out, c.buf, c.pos);
-                                    free.put(c);
-                                    report(progress, written, c.len, size);
+                                    free.put(c); // from here on another worker may reuse c
+                                    report(progress, written, len, size);
                                 } else {
                                     toWrite.put(c);
                                 }
@@ -332,10 +333,11 @@ public final class DiskTransformer {
                 } else {
                     for (long i = 0; i < chunks; i++) {
                         Chunk c = takeOrFail(toWrite, failure);
-                        c.buf.clear().limit(c.len);
+                        int len = c.len;
+                        c.buf.clear().limit(len);
                         writeFully(out, c.buf, c.pos);
-                        free.put(c);
-                        report(progress, written, c.len, size);
+                        free.put(c); // from here on a worker may reuse c
+                        report(progress, written, len, size);
                     }
                 }
             } catch (InterruptedException e) {

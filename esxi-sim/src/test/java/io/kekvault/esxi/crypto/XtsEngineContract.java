@@ -130,6 +130,12 @@ abstract class XtsEngineContract {
                     .isInstanceOf(IndexOutOfBoundsException.class);
             assertThatThrownBy(() -> engine.encrypt(0, ByteBuffer.allocate(8192), ByteBuffer.allocate(4096)))
                     .isInstanceOf(IllegalArgumentException.class);
+            ByteBuffer direct = ByteBuffer.allocateDirect(3 * 4096);
+            assertThatThrownBy(() -> engine.encrypt(0, direct.slice(0, 8192), direct.slice(4096, 8192)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlap");
+            ByteBuffer heap = ByteBuffer.allocate(3 * 4096);
+            assertThatThrownBy(() -> engine.decrypt(0, heap.slice(16, 8192), heap.slice(0, 8192)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overlap");
         }
     }
 
