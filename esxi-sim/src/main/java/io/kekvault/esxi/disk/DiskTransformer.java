@@ -56,16 +56,17 @@ import org.slf4j.LoggerFactory;
  * in an {@link EncryptedDisk}: callers serialize tasks on a disk.
  *
  * <p>Throughput: {@code workers} crypto threads (each with its own engines) read the old file
- * through a read-only memory mapping and encrypt into a small pool of large direct buffers, while
- * one writer stores finished chunks with positional writes, so chunks complete in any order and
- * writing overlaps AES.
+ * through a read-only memory mapping and encrypt into a small pool of large direct buffers;
+ * finished chunks are stored with positional writes, so they complete in any order. With one
+ * worker a separate writer thread overlaps writing with AES; with more, whichever worker finds
+ * the file free writes all queued chunks while the others keep encrypting.
  */
 public final class DiskTransformer {
     private static final Logger LOG = LoggerFactory.getLogger(DiskTransformer.class);
     /** Default chunk: 256 KiB (64 data units), small enough to stay in a core's L2 cache. */
     public static final int DEFAULT_CHUNK_BYTES = 256 << 10;
     private static final int SUB_BATCH = 8 * XtsEngine.DISK_DATA_UNIT;
-    /** From this many workers on, each worker writes its own chunks instead of a writer thread. */
+    /** From this many workers on, the workers write (combining) instead of a writer thread. */
     private static final int SELF_WRITE_FROM = Integer.getInteger("kekvault.disk.selfWriteFrom", 2);
     private static final String JOURNAL_MAGIC = "kekvault-disk-transform v1";
 
@@ -283,7 +284,7 @@ public final class DiskTransformer {
         long chunks = (size + chunkBytes - 1) / chunkBytes;
         int pool = (int) Math.min(chunks + workers, 2L * workers + 2);
         BlockingQueue<Chunk> free = new ArrayBlockingQueue<>(pool);
-        BlockingQueue<Chunk> toWrite = new ArrayBlockingQueue<>(pool);
+        BlockingQueue<Chunk> toWrite = new ArrayBlockingQueue<>(pool + 1);
         List<Chunk> all = new ArrayList<>(pool);
         for (int i = 0; i < pool; i++) {
             Chunk c = new Chunk(chunkBytes);
@@ -293,6 +294,7 @@ public final class DiskTransformer {
         AtomicLong next = new AtomicLong();
         AtomicLong written = new AtomicLong();
         boolean selfWrite = workers >= SELF_WRITE_FROM;
+        java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
         // The source is read through a read-only mapping: the workers pull the page cache straight
@@ -313,14 +315,9 @@ public final class DiskTransformer {
                                 c.pos = i * chunkBytes;
                                 c.len = (int) Math.min(chunkBytes, size - c.pos);
                                 transformChunk(source.asSlice(c.pos, c.len).asByteBuffer(), c, dec, enc);
+                                toWrite.put(c);
                                 if (selfWrite) {
-                                    int len = c.len;
-                                    c.buf.clear().limit(len);
-                                    writeFully(out, c.buf, c.pos);
-                                    free.put(c); // from here on another worker may reuse c
-                                    report(progress, written, len, size);
-                                } else {
-                                    toWrite.put(c);
+                                    drainWrites(writeLock, toWrite, free, out, progress, written, size);
                                 }
                             }
                         }
@@ -329,6 +326,12 @@ public final class DiskTransformer {
                 if (selfWrite) {
                     for (Thread t : threads) {
                         t.join();
+                    }
+                    if (failure.get() == null) {
+                        drainWrites(writeLock, toWrite, free, out, progress, written, size);
+                        if (written.get() != size) {
+                            throw new IOException("disk transform wrote " + written.get() + " of " + size + " bytes");
+                        }
                     }
                 } else {
                     for (long i = 0; i < chunks; i++) {
@@ -366,6 +369,35 @@ public final class DiskTransformer {
                 default -> throw new IOException("disk transform failed", t);
             }
         }
+    }
+
+    /**
+     * Writes queued chunks if no other worker is writing: the file system serializes writes to
+     * one file anyway (ext4 takes the inode lock), so rather than wait, or spin in the kernel, a
+     * worker that finds a write in progress goes back to AES and leaves its chunk to the writer,
+     * which drains the queue before letting go (flat combining). The re-check after unlocking
+     * makes sure no chunk is left behind.
+     */
+    private static void drainWrites(java.util.concurrent.locks.ReentrantLock lock, BlockingQueue<Chunk> toWrite,
+                                    BlockingQueue<Chunk> free, FileChannel out, DiskProgress progress,
+                                    AtomicLong written, long size) throws IOException, InterruptedException {
+        do {
+            if (!lock.tryLock()) {
+                return;
+            }
+            try {
+                Chunk c;
+                while ((c = toWrite.poll()) != null) {
+                    int len = c.len;
+                    c.buf.clear().limit(len);
+                    writeFully(out, c.buf, c.pos);
+                    free.put(c); // from here on another worker may reuse c
+                    report(progress, written, len, size);
+                }
+            } finally {
+                lock.unlock();
+            }
+        } while (!toWrite.isEmpty());
     }
 
     private static void report(DiskProgress progress, AtomicLong written, int len, long size) {

@@ -73,6 +73,28 @@ class DiskTransformerTest {
     }
 
     @Test
+    void manySmallChunks_withFourWorkers_writeEveryChunkOnce(@TempDir Path dir) throws Exception {
+        long seed = System.nanoTime();
+        System.out.println("manySmallChunks seed=" + seed);
+        Random rnd = new Random(seed);
+        byte[] original = new byte[600 * 4096];
+        rnd.nextBytes(original);
+        Path file = Files.write(dir.resolve("s-flat.vmdk"), original);
+        DiskTransformer t = new DiskTransformer(XtsEngines.best(), 4, 4096);
+        try (SecretBytes a = DiskTransformCrashTest.key(rnd); SecretBytes b = DiskTransformCrashTest.key(rnd)) {
+            for (int round = 0; round < 3; round++) {
+                List<Long> done = new CopyOnWriteArrayList<>();
+                t.encrypt(file, a, (d, total) -> done.add(d));
+                assertThat(done).hasSize(600).isSorted().doesNotHaveDuplicates().last().isEqualTo((long) original.length);
+                t.rekey(file, a, b, null);
+                assertThat(Files.readAllBytes(file)).isEqualTo(DiskTransformCrashTest.encrypt(XtsEngines.jce(), b, original));
+                t.decrypt(file, b, null);
+                assertThat(Files.readAllBytes(file)).isEqualTo(original);
+            }
+        }
+    }
+
+    @Test
     void encryptedDisk_decryptsWithPythonCryptography(@TempDir Path dir) throws Exception {
         long seed = System.nanoTime();
         System.out.println("python disk seed=" + seed);
