@@ -1,0 +1,5 @@
+package io.kekvault.bridge.inventory;
+
+/** A datacenter: the top of the inventory. */
+public record Datacenter(String name) {
+}
