@@ -328,7 +328,7 @@ public final class BridgeApi {
         if (m != HttpMethod.POST && m != HttpMethod.PUT) {
             return Views.JSON.createObjectNode();
         }
-        if (c.body() == null || c.body().length() == 0) {
+        if (c.body() == null || c.body().length() <= 0) {
             return Views.JSON.createObjectNode();
         }
         String ct = c.request().getHeader("Content-Type");

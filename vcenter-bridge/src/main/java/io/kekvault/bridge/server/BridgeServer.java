@@ -88,7 +88,7 @@ public final class BridgeServer implements AutoCloseable {
         tasks = new TaskManager(new Services(db, keks, hosts, config.hostJobTimeout()), config.maxParallelTasks());
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(16));
         api = new BridgeApi(vertx, db, tasks, new ProviderAdmin(db, keks), keks, new Authenticator(config.users()));
-        HttpServerOptions options = new HttpServerOptions().setIdleTimeout(120);
+        HttpServerOptions options = new HttpServerOptions().setIdleTimeout(120).setHttp2ClearTextEnabled(false);
         BridgeConfig.ListenTls tls = config.listenTls();
         if (tls != null) {
             TlsMaterial m = tls.clientCa() != null ? TlsMaterial.load(Path.of(tls.cert()), Path.of(tls.key()), Path.of(tls.clientCa()))

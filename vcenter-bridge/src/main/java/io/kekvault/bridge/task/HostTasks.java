@@ -115,13 +115,13 @@ final class HostTasks extends TaskDefinition {
         p.require(TaskKind.REMOVE_HOST.action(), Privilege.HOST_REMOVE);
         String hostId = Names.check("host", params.path("host").asText(null));
         Host host = Inventory.host(c, hostId).orElseThrow(() -> new NotFoundException("host '" + hostId + "' is not in the inventory"));
+        if (!Inventory.keysInCluster(c, host.cluster()).isEmpty()) {
+            p.require("remove a host from a cluster with encrypted VMs", Privilege.HOST_REMOVE, Privilege.CRYPTO_REGISTER_HOST);
+        }
         List<Vm> vms = Inventory.vmsOnHost(c, hostId);
         if (!vms.isEmpty()) {
             throw new WrongStateException(ResultReason.ILLEGAL_OPERATION, "host '" + hostId + "' still has VMs "
                     + String.join(", ", vms.stream().map(Vm::name).toList()) + ": move them to another host of the cluster first", null);
-        }
-        if (!Inventory.keysInCluster(c, host.cluster()).isEmpty()) {
-            p.require("remove a host from a cluster with encrypted VMs", Privilege.HOST_REMOVE, Privilege.CRYPTO_REGISTER_HOST);
         }
         ObjectNode out = TaskStore.JSON.createObjectNode().put("host", hostId);
         return new Plan(TaskKind.REMOVE_HOST, "host:" + hostId, host.cluster(), out);

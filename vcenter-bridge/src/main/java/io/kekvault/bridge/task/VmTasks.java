@@ -63,9 +63,10 @@ final class VmTasks extends TaskDefinition {
             return params;
         }
         try {
+            // Everything the plan checks (privileges first) before a host is contacted.
+            services.db().read(c -> plan(c, principal, kind, params));
             Optional<Host> h = services.db().read(c -> Inventory.host(c, hostId));
-            boolean known = services.db().read(c -> Inventory.vm(c, vm)).isPresent();
-            if (h.isPresent() && !known && principal.has(Privilege.VM_CREATE)) {
+            if (h.isPresent()) {
                 HostClient hc = services.hosts().client(h.get().id(), h.get().url());
                 if (hc.vm(vm).isPresent()) {
                     throw new ConflictException("a VM folder '" + vm + "' already exists on the datastore of host " + hostId);
