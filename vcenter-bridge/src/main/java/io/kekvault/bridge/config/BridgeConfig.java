@@ -146,6 +146,12 @@ public record BridgeConfig(
             return p == null ? null : base.resolve(p).normalize();
         }
 
+        /** The same configuration listening on another port (0 = any free port). */
+        public Resolved withListenPort(int port) {
+            Listen l = c.listen() == null ? new Listen(null, port, null) : new Listen(c.listen().host(), port, c.listen().tls());
+            return new Resolved(new BridgeConfig(c.dataDir(), l, c.hosts(), c.kms(), c.tasks(), c.users(), c.roles()), base);
+        }
+
         public Path base() {
             return base;
         }
