@@ -311,7 +311,7 @@ public final class BridgeCommand {
         @Command(name = "add", mixinStandardHelpOptions = true, description = "Task add-host: the host joins the cluster and is granted its KEKs.")
         static final class Add extends TaskCall {
             @Option(names = "--cluster", required = true) String cluster;
-            @Option(names = "--url", required = true, description = "the host's https command endpoint") String hostUrl;
+            @Option(names = "--host-url", required = true, description = "the host's https command endpoint") String hostUrl;
             @Option(names = "--identity", description = "the host's KMS identity (default esxi-<hostId>)") String identity;
 
             @Override
