@@ -211,8 +211,8 @@ final class HostTasks extends TaskDefinition {
                     ctx.warn("rollback: could not revoke the grant of {kek} to " + identity + ": " + e.getMessage(), k.kekId());
                 }
             }
-            ctx.fail(cause, null);
             ctx.info("rolled back: the host was not added and its grants were revoked");
+            ctx.fail(cause, null);
         } else {
             // Still a member: give back the grants it needs for the cluster's VMs.
             Host host = Steps.host(ctx, ctx.params().get("host").asText());
@@ -223,8 +223,8 @@ final class HostTasks extends TaskDefinition {
                     ctx.warn("rollback: could not grant {kek} back to " + host.identity() + ": " + e.getMessage(), k.kekId());
                 }
             }
-            ctx.fail(cause, null);
             ctx.info("rolled back: the host stays in its cluster with the grants its cluster's VMs need");
+            ctx.fail(cause, null);
         }
     }
 }

@@ -70,18 +70,37 @@ final class Steps {
         ctx.info("KEK {kek} granted (wrap, unwrap) to the hosts of cluster " + cluster + ": " + String.join(", ", ids), key.kekId());
     }
 
-    /** Revokes (KMIP Revoke) each KEK no component uses any more; failures are logged, not thrown. */
-    static void retireUnused(TaskContext ctx, Collection<KeyRef> keys, RevocationReasonCode reason) {
-        for (KeyRef k : keys) {
+    /**
+     * The {@code candidates} no component uses once the VM is recorded as {@code after}: not by
+     * {@code after} itself, and not by any other VM.
+     */
+    static List<KeyRef> unusedAfter(Connection c, Vm after, Collection<KeyRef> candidates) throws SQLException {
+        java.util.Set<KeyRef> stillUsed = after == null ? java.util.Set.of() : after.keys();
+        List<KeyRef> out = new ArrayList<>();
+        for (KeyRef k : new java.util.LinkedHashSet<>(candidates)) {
+            if (stillUsed.contains(k)) {
+                continue;
+            }
+            String own = after == null ? null : after.name() + "/";
+            if (Inventory.usesOf(c, k).stream().noneMatch(u -> own == null || !u.startsWith(own))) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Revokes (KMIP Revoke) KEKs nothing uses any more, before the task records that: a revoked
+     * KEK still unwraps (Deactivated), so even a crash right after leaves every VM usable.
+     * Failures are logged, not thrown.
+     */
+    static void revoke(TaskContext ctx, Collection<KeyRef> unused, RevocationReasonCode reason) {
+        for (KeyRef k : unused) {
             try {
-                List<String> uses = ctx.db().read(c -> Inventory.usesOf(c, k));
-                if (!uses.isEmpty()) {
-                    continue;
-                }
                 ctx.services().keks().revoke(k.provider(), k.kekId(), reason, "no VM component uses this KEK any more", ctx);
                 ctx.info("KEK {kek} is no longer used: revoked at key provider " + k.provider() + " (" + reason.name().toLowerCase()
                         + "; it can still unwrap, never wrap)", k.kekId());
-            } catch (SQLException | KmsException e) {
+            } catch (KmsException e) {
                 ctx.warn("could not revoke the unused KEK {kek}: " + e.getMessage() + " (it stays usable; revoke it at the KMS)", k.kekId());
             }
         }

@@ -151,29 +151,31 @@ public final class TaskContext implements OperationLog {
         return finished;
     }
 
-    /** Commits {@code inventoryChange} and the task's success together. */
+    /** Commits {@code inventoryChange}, the last log line and the task's success together. */
     public void succeed(Database.Work<?> inventoryChange) throws SQLException, KmsException {
         db().tx(c -> {
             if (inventoryChange != null) {
                 inventoryChange.run(c);
             }
+            TaskStore.appendLog(c, task.id(), "info", "succeeded", null);
             TaskStore.finish(c, task.id(), TaskState.SUCCEEDED, null, null);
             return null;
         });
         finished = true;
-        info("succeeded");
+        log.info("event=task_log task={} kind={} message=\"succeeded\"", task.id(), task.kind().wire());
     }
 
-    /** Commits {@code inventoryChange} (the state the hosts report) and the task's failure together. */
+    /** Commits {@code inventoryChange} (the state the hosts report), the last log line and the task's failure together. */
     public void fail(KmsException cause, Database.Work<?> inventoryChange) throws SQLException, KmsException {
         db().tx(c -> {
             if (inventoryChange != null) {
                 inventoryChange.run(c);
             }
+            TaskStore.appendLog(c, task.id(), "warn", "failed: " + cause.getMessage(), null);
             TaskStore.finish(c, task.id(), TaskState.FAILED, cause.errorCode(), cause.getMessage());
             return null;
         });
         finished = true;
-        warn("failed: " + cause.getMessage());
+        log.warn("event=task_log task={} kind={} message=\"failed: {}\"", task.id(), task.kind().wire(), cause.getMessage());
     }
 }

@@ -548,11 +548,12 @@ final class VmTasks extends TaskDefinition {
         }
         HostVm hv = hc.vm(vm.name()).orElseThrow(() -> new NotFoundException("VM '" + vm.name() + "' vanished from the datastore"));
         Map<String, String> requested = defaults(policies(ctx), targets, StoragePolicy.PLAIN);
+        Vm after = ctx.db().read(c -> Steps.reconciled(c, vm, hv, vm.host(), vm.power(), requested, null));
+        Steps.revoke(ctx, ctx.db().read(c -> Steps.unusedAfter(c, after, before)), RevocationReasonCode.CESSATION_OF_OPERATION);
         ctx.succeed(c -> {
-            Inventory.replaceVm(c, Steps.reconciled(c, vm, hv, vm.host(), vm.power(), requested, null));
+            Inventory.replaceVm(c, after);
             return null;
         });
-        Steps.retireUnused(ctx, before, RevocationReasonCode.CESSATION_OF_OPERATION);
     }
 
     private void runRekey(TaskContext ctx, boolean deep) throws Exception {
@@ -589,11 +590,12 @@ final class VmTasks extends TaskDefinition {
                 () -> hc.rekey(vm.name(), provider, newKek, deep, null),
                 hv -> allUnder(hv, newKek), 0.1, 0.95);
         HostVm hv = hc.vm(vm.name()).orElseThrow(() -> new NotFoundException("VM '" + vm.name() + "' vanished from the datastore"));
+        Vm after = ctx.db().read(c -> Steps.reconciled(c, vm, hv, vm.host(), vm.power(), Map.of(), provider));
+        Steps.revoke(ctx, ctx.db().read(c -> Steps.unusedAfter(c, after, old)), RevocationReasonCode.SUPERSEDED);
         ctx.succeed(c -> {
-            Inventory.replaceVm(c, Steps.reconciled(c, vm, hv, vm.host(), vm.power(), Map.of(), provider));
+            Inventory.replaceVm(c, after);
             return null;
         });
-        Steps.retireUnused(ctx, old, RevocationReasonCode.SUPERSEDED);
     }
 
     private static boolean allUnder(HostVm hv, String kek) {
@@ -623,7 +625,7 @@ final class VmTasks extends TaskDefinition {
                 HostVm s = src.vm(vm.name()).orElse(null);
                 if (s != null && s.open()) {
                     src.close(vm.name());
-                    ctx.info("VM closed on host " + source.id() + " (its DEKs are gone from that host's memory)");
+                    ctx.info("VM closed on host " + source.id() + (vm.anyEncrypted() ? " (its DEKs are gone from that host's memory)" : ""));
                 }
             } catch (HostException e) {
                 if (!e.unreachable()) {
@@ -633,7 +635,7 @@ final class VmTasks extends TaskDefinition {
                 force = true;
             }
             dst.open(vm.name(), force);
-            ctx.info("VM opened on host " + target.id() + " (it unwrapped the DEKs at the KMS with its own identity)");
+            ctx.info("VM opened on host " + target.id() + (vm.anyEncrypted() ? " (it unwrapped the DEKs at the KMS with its own identity)" : ""));
         }
         ctx.succeed(c -> {
             Inventory.setVmHost(c, vm.name(), target.id());
@@ -686,16 +688,20 @@ final class VmTasks extends TaskDefinition {
                 HostVm hv = vm.isEmpty() ? null : reported(ctx, vm.get());
                 if (vm.isPresent() && hv != null) {
                     Vm recorded = vm.get();
+                    Vm after = ctx.db().read(c -> Steps.reconciled(c, recorded, hv, recorded.host(), recorded.power(), Map.of(), provider));
+                    List<KeyRef> candidates = new ArrayList<>(recorded.keys());
+                    if (newKek != null && provider != null) {
+                        candidates.add(new KeyRef(provider, newKek));
+                    }
+                    Steps.revoke(ctx, ctx.db().read(c -> Steps.unusedAfter(c, after, candidates)),
+                            RevocationReasonCode.CESSATION_OF_OPERATION);
+                    ctx.info("the inventory records the VM as its host reports it");
                     ctx.fail(cause, c -> {
-                        Inventory.replaceVm(c, Steps.reconciled(c, recorded, hv, recorded.host(), recorded.power(), Map.of(), provider));
+                        Inventory.replaceVm(c, after);
                         return null;
                     });
-                    ctx.info("the inventory records the VM as its host reports it");
                 } else {
                     ctx.fail(cause, null);
-                }
-                if (newKek != null && provider != null) {
-                    Steps.retireUnused(ctx, List.of(new KeyRef(provider, newKek)), RevocationReasonCode.CESSATION_OF_OPERATION);
                 }
             }
             default -> ctx.fail(cause, null);
@@ -726,18 +732,19 @@ final class VmTasks extends TaskDefinition {
         if (ours && ctx.db().read(c -> Inventory.vm(c, name)).isEmpty()) {
             Vm vm = new Vm(name, hv.uuid() == null ? "" : hv.uuid(), host.cluster(), host.id(), Vm.Power.OFF,
                     Steps.fromHost(hv, ctx.params().get("policy").asText(), provider));
+            ctx.info("the host had created the VM: it is recorded as the host reports it");
             ctx.fail(cause, c -> {
                 Inventory.insertVm(c, vm);
                 return null;
             });
-            ctx.info("the host had created the VM: it is recorded as the host reports it");
             return;
         }
-        ctx.fail(cause, null);
         if (newKek != null && provider != null) {
             ctx.info("rolling back: the VM was not created");
-            Steps.retireUnused(ctx, List.of(new KeyRef(provider, newKek)), RevocationReasonCode.CESSATION_OF_OPERATION);
+            Steps.revoke(ctx, ctx.db().read(c -> Steps.unusedAfter(c, null, List.of(new KeyRef(provider, newKek)))),
+                    RevocationReasonCode.CESSATION_OF_OPERATION);
         }
+        ctx.fail(cause, null);
     }
 
     @Override
