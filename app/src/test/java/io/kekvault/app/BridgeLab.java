@@ -76,7 +76,13 @@ final class BridgeLab implements AutoCloseable {
     /** Starts {@code Main args} in a child JVM and waits (bounded) until {@code readyLine} matches a line of its stdout. */
     static Child start(Path log, Map<String, String> env, Predicate<String> readyLine, List<String> collected, String... args)
             throws Exception {
-        ProcessBuilder pb = ChildJvm.builder(List.of("-Dlogback.configurationFile=logback-child.xml"), Main.class, env, args);
+        return start(Main.class, log, env, readyLine, collected, args);
+    }
+
+    /** As {@link #start(Path, Map, Predicate, List, String...)} with another main class. */
+    static Child start(Class<?> main, Path log, Map<String, String> env, Predicate<String> readyLine, List<String> collected,
+                       String... args) throws Exception {
+        ProcessBuilder pb = ChildJvm.builder(List.of("-Dlogback.configurationFile=logback-child.xml"), main, env, args);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -179,6 +185,12 @@ final class BridgeLab implements AutoCloseable {
 
     /** Writes a host config: one key provider named {@link #PROVIDER} with {@code kmsUrls} (failover order). */
     static Path hostConfig(Path root, Path pki, List<String> kmsUrls, Map<String, Path> clusters, List<HostSpec> hosts) throws IOException {
+        return hostConfig(root, pki, kmsUrls, clusters, hosts, Map.of());
+    }
+
+    /** As above with fixed command ports for some hosts (so a restarted host process keeps its URLs). */
+    static Path hostConfig(Path root, Path pki, List<String> kmsUrls, Map<String, Path> clusters, List<HostSpec> hosts,
+                           Map<String, Integer> ports) throws IOException {
         StringBuilder y = new StringBuilder();
         y.append("pki-dir: ").append(pki).append('\n');
         y.append("bridge-identity: vcenter\n");
@@ -191,6 +203,9 @@ final class BridgeLab implements AutoCloseable {
         y.append("hosts:\n");
         for (HostSpec h : hosts) {
             y.append("  - id: \"").append(h.id()).append("\"\n    cluster: ").append(h.cluster()).append('\n');
+            if (ports.containsKey(h.id())) {
+                y.append("    port: ").append(ports.get(h.id())).append('\n');
+            }
         }
         Files.createDirectories(root);
         Path file = root.resolve("hosts-" + hosts.getFirst().id() + ".yaml");
@@ -209,6 +224,23 @@ final class BridgeLab implements AutoCloseable {
             }
         }
         return new Hosts(c, urls);
+    }
+
+    /** A free loopback port (for processes that must come back at the same address). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A TCP forwarder process to {@code targets}; returns it and its listening ports in order. */
+    static Child proxy(Path log, int... targets) throws Exception {
+        String[] args = java.util.Arrays.stream(targets).mapToObj(String::valueOf).toArray(String[]::new);
+        return start(TcpProxyMain.class, log, Map.of(), l -> l.startsWith("ready ports="), null, args);
+    }
+
+    static int[] proxyPorts(Child proxy) {
+        return java.util.Arrays.stream(proxy.ready().substring("ready ports=".length()).split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
     // ================================================================== bridge

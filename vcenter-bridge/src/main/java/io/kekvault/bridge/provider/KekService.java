@@ -168,12 +168,44 @@ public final class KekService implements AutoCloseable {
                 KmipAttribute.x("Product_Version", productVersion));
         String id = kmipOnceMore(provider, opLog, "Create", c -> c.createAes256(attrs));
         log.info("event=kek_created provider={} kek={} task={}", provider, id, taskId);
-        kmip(provider, opLog, "Add Attribute", c -> {
-            c.addAttribute(id, KmipAttribute.x("Identifier", taskId));
-            c.addAttribute(id, KmipAttribute.x("Name", purpose));
-            return null;
-        });
+        try {
+            kmip(provider, opLog, "Add Attribute", c -> {
+                c.addAttribute(id, KmipAttribute.x("Identifier", taskId));
+                c.addAttribute(id, KmipAttribute.x("Name", purpose));
+                return null;
+            });
+        } catch (UnavailableException e) {
+            if (!outcomeUnknown(e)) {
+                throw e;
+            }
+            // The attributes only label the key; a lost answer is not worth a second key.
+            opLog.warn("key provider " + provider + ": Add Attribute outcome unknown; the KEK keeps going without its labels");
+        }
         return id;
+    }
+
+    private static boolean outcomeUnknown(UnavailableException e) {
+        return e.getCause() instanceof KmipOutcomeUnknownException;
+    }
+
+    /** Runs a state-changing call that is safe to repeat once the state shows it did not happen. */
+    private void changeState(String provider, String kekId, OperationLog opLog, String what, State from, KmipCall<Void> call)
+            throws KmsException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                kmip(provider, opLog, what, call);
+                return;
+            } catch (UnavailableException e) {
+                if (!outcomeUnknown(e)) {
+                    throw e;
+                }
+                opLog.warn("key provider " + provider + ": " + what + " outcome unknown; checking the key's state", kekId);
+                if (state(provider, kekId, opLog) != from) {
+                    return;
+                }
+            }
+        }
+        throw new UnavailableException("key provider " + provider + ": " + what + " did not complete");
     }
 
     /** KMIP ReKey of {@code oldKek}: the replacement KEK's identifier (Replaced/Replacement links at the KMS). */
@@ -197,7 +229,7 @@ public final class KekService implements AutoCloseable {
     public void activate(String provider, String kekId, OperationLog opLog) throws KmsException {
         State s = state(provider, kekId, opLog);
         if (s == State.PRE_ACTIVE) {
-            kmip(provider, opLog, "Activate", c -> {
+            changeState(provider, kekId, opLog, "Activate", State.PRE_ACTIVE, c -> {
                 c.activate(kekId);
                 return null;
             });
@@ -212,7 +244,7 @@ public final class KekService implements AutoCloseable {
     public void revoke(String provider, String kekId, RevocationReasonCode reason, String message, OperationLog opLog) throws KmsException {
         State s = state(provider, kekId, opLog);
         if (s == State.ACTIVE || s == State.PRE_ACTIVE) {
-            kmip(provider, opLog, "Revoke", c -> {
+            changeState(provider, kekId, opLog, "Revoke", s, c -> {
                 c.revoke(kekId, reason, message, null);
                 return null;
             });
