@@ -466,7 +466,7 @@ public final class BridgeApi {
             e.getValue().forEach(uses::add);
             if (withState) {
                 try {
-                    n.put("state", keks.state(e.getKey().provider(), e.getKey().kekId(), OperationLog.NONE).name());
+                    n.put("state", stateName(keks.state(e.getKey().provider(), e.getKey().kekId(), OperationLog.NONE)));
                 } catch (KmsException ex) {
                     n.put("stateError", ex.getMessage());
                 }
@@ -475,6 +475,18 @@ public final class BridgeApi {
         ObjectNode out = Views.JSON.createObjectNode();
         out.set("items", a);
         return ok(out);
+    }
+
+    /** KMIP's spelling of a state, as the KMS API shows it ("Pre-Active", "Active", ...). */
+    static String stateName(io.kekvault.kmip.message.State s) {
+        return switch (s) {
+            case PRE_ACTIVE -> "Pre-Active";
+            case ACTIVE -> "Active";
+            case DEACTIVATED -> "Deactivated";
+            case COMPROMISED -> "Compromised";
+            case DESTROYED -> "Destroyed";
+            case DESTROYED_COMPROMISED -> "Destroyed Compromised";
+        };
     }
 
     private Reply listTasks(RoutingContext c, Principal who, ObjectNode b) throws SQLException, KmsException {
