@@ -55,8 +55,23 @@ public final class HostConnector {
         return t;
     }
 
-    /** A client for the host at {@code url}; {@code label} names it in errors. */
+    private record Cached(TlsContext tls, HostClient client) {
+    }
+
+    private final java.util.Map<String, Cached> clients = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A client for the host at {@code url}; {@code label} names it in errors. Clients are reused
+     * (one HTTP connection pool per host) until the bridge's TLS identity changes.
+     */
     public HostClient client(String label, String url) throws KmsException {
-        return new HostClient(label, URI.create(url), tls(), timeout);
+        TlsContext t = tls();
+        String key = label + "|" + url;
+        Cached c = clients.get(key);
+        if (c == null || c.tls() != t) {
+            c = new Cached(t, new HostClient(label, URI.create(url), t, timeout));
+            clients.put(key, c);
+        }
+        return c.client();
     }
 }

@@ -38,6 +38,8 @@ public final class ProviderTrust {
 
     private final Path root;
     private final PkiService pki = new PkiService();
+    /** Loaded contexts, dropped whenever the provider's files change. */
+    private final java.util.Map<String, TlsContext> contexts = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ProviderTrust(Path root) {
         this.root = root;
@@ -66,6 +68,7 @@ public final class ProviderTrust {
     /** Makes a new key pair and CSR for {@code commonName} (replacing earlier ones); returns the CSR PEM. */
     public String createCsr(String provider, String commonName) throws KmsException {
         try {
+            contexts.remove(provider);
             CsrResult r = pki.writeKeyAndCsr(keyFile(provider), csrFile(provider), commonName, KeyAlgorithm.DEFAULT, true);
             log.info("event=provider_csr_created provider={} cn={}", provider, commonName);
             return r.csrPem();
@@ -113,6 +116,7 @@ public final class ProviderTrust {
             Files.writeString(caTmp, caPem, StandardCharsets.US_ASCII);
             Files.move(certTmp, certificateFile(provider), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             Files.move(caTmp, caFile(provider), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            contexts.remove(provider);
             String cn = commonName(leaf);
             log.info("event=provider_certificate_installed provider={} cn={} serial={}", provider, cn, leaf.getSerialNumber().toString(16));
             return cn;
@@ -133,8 +137,14 @@ public final class ProviderTrust {
             throw new io.kekvault.kmip.error.WrongStateException(ResultReason.ILLEGAL_OPERATION,
                     "key provider '" + provider + "' is not trusted yet: make a CSR, have the KMS sign it and install the certificate", null);
         }
+        TlsContext cached = contexts.get(provider);
+        if (cached != null) {
+            return cached;
+        }
         try {
-            return TlsContext.client(TlsMaterial.load(certificateFile(provider), keyFile(provider), caFile(provider)));
+            TlsContext t = TlsContext.client(TlsMaterial.load(certificateFile(provider), keyFile(provider), caFile(provider)));
+            contexts.put(provider, t);
+            return t;
         } catch (PkiException e) {
             throw new UnavailableException("cannot load the TLS material of provider '" + provider + "': " + e.getMessage(), e);
         }
@@ -142,6 +152,7 @@ public final class ProviderTrust {
 
     /** Deletes the provider's files. */
     public void delete(String provider) throws IOException {
+        contexts.remove(provider);
         Path dir = dir(provider);
         if (!Files.exists(dir)) {
             return;

@@ -160,9 +160,13 @@ final class Steps {
         }
     }
 
+    /** The host's "another job holds this VM" refusal (docs/host-api.md: 409 while a job runs). */
     private static boolean busy(HostException e) {
+        if ("duplicate_process_request".equals(e.code())) {
+            return true;
+        }
         String d = (e.detail() == null ? "" : e.detail()).toLowerCase(java.util.Locale.ROOT);
-        return d.contains("job") || d.contains("busy") || d.contains("lock");
+        return d.contains("job") && d.contains("running");
     }
 
     /** Polls the job until it ends; null if the host does not know it. */
