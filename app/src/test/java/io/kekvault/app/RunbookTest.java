@@ -57,10 +57,10 @@ class RunbookTest {
     static void run(Path runbook) throws Exception {
         Path work = Files.createTempDirectory("runbook-");
         Path shim = work.resolve("kekvault");
-        List<String> java = new ArrayList<>(List.of(ChildJvm.javaExecutable()));
-        java.addAll(ChildJvm.JVM_FLAGS);
-        java.add("-Dlogback.configurationFile=logback.xml");
-        Files.writeString(shim, "#!/bin/sh\nexec " + String.join(" ", java.stream().map(RunbookTest::quote).toList())
+        List<String> javaCmd = new ArrayList<>(List.of(ChildJvm.javaExecutable()));
+        javaCmd.addAll(ChildJvm.JVM_FLAGS);
+        javaCmd.add("-Dlogback.configurationFile=logback.xml");
+        Files.writeString(shim, "#!/bin/sh\nexec " + String.join(" ", javaCmd.stream().map(RunbookTest::quote).toList())
                 + " -cp " + quote(System.getProperty("java.class.path")) + " io.kekvault.app.Main \"$@\"\n");
         Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwx------"));
         StringBuilder script = new StringBuilder("set -euo pipefail\ntrap 'jobs -p | xargs -r kill -9 2>/dev/null' EXIT\n");
