@@ -89,11 +89,7 @@ public final class Pkcs11Vault implements KeyVault {
         this.module = module;
         this.token = token;
         this.pool = new SessionPool(config.maxSessions(), this::openLoggedInSession);
-        try {
-            this.random = SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no DRBG in this JVM", e);
-        }
+        this.random = new io.kekvault.kms.vault.IvSource();
     }
 
     /** Loads the module, finds the token by label and logs in once to check the PIN. */

@@ -98,11 +98,7 @@ public final class SunPkcs11Vault implements KeyVault {
         this.config = config;
         this.ck = ck;
         this.template = template;
-        try {
-            this.random = SecureRandom.getInstance("DRBG");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no DRBG in this JVM", e);
-        }
+        this.random = new io.kekvault.kms.vault.IvSource();
         this.state = buildState(false);
     }
 
