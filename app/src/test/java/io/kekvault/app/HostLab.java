@@ -108,7 +108,8 @@ final class HostLab {
     }
 
     /** A host process ({@code kekvault host --config}) and its hosts' URLs. */
-    record HostProcess(Process process, Map<String, URI> urls, Path log) implements AutoCloseable {
+    record HostProcess(Process process, Map<String, URI> urls, Path log,
+                       java.util.concurrent.BlockingQueue<String> lines) implements AutoCloseable {
         URI url(String hostId) {
             return urls.get(hostId);
         }
@@ -157,17 +158,19 @@ final class HostLab {
             return false;
         }).get(120, TimeUnit.SECONDS);
         assertThat(ok).as("host ready lines; log:\n%s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-        // keep draining stdout so the child never blocks on a full pipe
+        // keep draining stdout so the child never blocks on a full pipe; later lines are queued
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
         Thread.ofVirtual().start(() -> {
             try {
-                while (out.readLine() != null) {
-                    // discard
+                String l;
+                while ((l = out.readLine()) != null) {
+                    lines.add(l);
                 }
             } catch (java.io.IOException ignored) {
                 // process gone
             }
         });
-        return new HostProcess(p, urls, log);
+        return new HostProcess(p, urls, log, lines);
     }
 
     /** The bridge's side of the host API: mutual TLS with the given identity (vcenter). */

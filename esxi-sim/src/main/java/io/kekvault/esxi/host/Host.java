@@ -474,6 +474,44 @@ public final class Host implements AutoCloseable {
         io(vm, disk, d -> d.write(offset, src));
     }
 
+    /**
+     * SHA-256 of the plaintext of {@code [offset, offset+length)} of an open disk ({@code length}
+     * -1 = to the end), computed here so a caller can check a whole disk without moving it.
+     */
+    public ObjectNode digest(String vm, String disk, long offset, long length) throws IOException, KmsException {
+        ObjectNode n = JSON.createObjectNode();
+        io(vm, disk, d -> {
+            long len = length < 0 ? d.size() - offset : length;
+            if (offset < 0 || len < 0 || offset > d.size() - len) {
+                throw new IndexOutOfBoundsException("range [" + offset + ", +" + len + ") outside disk of " + d.size() + " bytes");
+            }
+            java.security.MessageDigest md;
+            try {
+                md = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+            for (long pos = offset; pos < offset + len; ) {
+                int n1 = (int) Math.min(buf.capacity(), offset + len - pos);
+                buf.clear().limit(n1);
+                d.read(pos, buf);
+                buf.flip();
+                md.update(buf);
+                pos += n1;
+            }
+            buf.clear();
+            while (buf.hasRemaining()) {
+                buf.putLong(0L);
+            }
+            n.put("algorithm", "SHA-256");
+            n.put("offset", offset);
+            n.put("length", len);
+            n.put("digest", HexFormat.of().formatHex(md.digest()));
+        });
+        return n;
+    }
+
     @FunctionalInterface
     private interface DiskCall {
         void run(DiskIo disk) throws IOException;

@@ -62,6 +62,9 @@ public final class HostApi {
         r.post("/vms/:vm/close").handler(c -> run(c, 200, x -> host.close(x.pathParam("vm"))));
         r.get("/vms/:vm/disks/:disk/data").handler(c -> run(c, 200, this::read));
         r.put("/vms/:vm/disks/:disk/data").handler(c -> run(c, 204, this::write));
+        r.get("/vms/:vm/disks/:disk/digest").handler(c -> run(c, 200, x -> host.digest(x.pathParam("vm"),
+                x.pathParam("disk"), longParam(x, "offset", false), x.queryParams().get("length") == null ? -1
+                        : longParam(x, "length", true))));
         r.post("/vms/:vm/encrypt").handler(c -> run(c, 202, x -> {
             JsonNode b = body(x);
             return jobJson(host.encrypt(x.pathParam("vm"), text(b, "provider"), text(b, "kekId"), list(b, "components")));
