@@ -76,6 +76,7 @@ public final class Host implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Host.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String HOME = VmAad.HOME;
+    private static final int MAX_JOBS = 1000;
 
     /** Host identity and placement. */
     public record Settings(String id, String identity, String cluster, Path datastore, int workers) {
@@ -695,6 +696,7 @@ public final class Host implements AutoCloseable {
             }
             s.busy = job;
             jobs.put(job.id(), job);
+            pruneJobs();
         }
         LOG.info("event=job_started host={} job={} kind={} vm={}", settings.id(), job.id(), kind, vm);
         final boolean reopen = wasOpen;
@@ -741,6 +743,16 @@ public final class Host implements AutoCloseable {
             }
         });
         return job;
+    }
+
+    /** Keeps the most recent finished jobs only (running ones always stay). */
+    private void pruneJobs() {
+        int excess = jobs.size() - MAX_JOBS;
+        if (excess > 0) {
+            jobs.values().stream().filter(j -> j.state() != Job.State.RUNNING)
+                    .sorted(java.util.Comparator.comparing(Job::created)).limit(excess)
+                    .forEach(j -> jobs.remove(j.id()));
+        }
     }
 
     /** Encrypts the VM's plaintext components ({@code components} null = all) under {@code kekId}. */

@@ -85,7 +85,8 @@ public record VmFolder(Path datastore, String name) {
         Map<Integer, String> bySlot = new TreeMap<>();
         vmx.entries().forEach((k, v) -> {
             Matcher m = DISK_KEY.matcher(k);
-            if (m.matches() && v.endsWith(".vmdk")
+            // a disk name from the file must be a plain name too: a .vmx cannot point outside its folder
+            if (m.matches() && v.endsWith(".vmdk") && NAME.matcher(v.substring(0, v.length() - 5)).matches()
                     && !"FALSE".equalsIgnoreCase(vmx.getOrDefault("scsi0:" + m.group(1) + ".present", "TRUE"))) {
                 bySlot.put(Integer.parseInt(m.group(1)), v.substring(0, v.length() - ".vmdk".length()));
             }
