@@ -13,6 +13,7 @@ import io.kekvault.kms.op.AuditSink;
 import io.kekvault.kms.op.Dispatcher;
 import io.kekvault.kms.op.KmsServices;
 import io.kekvault.kms.server.http.HttpApi;
+import io.kekvault.kms.store.CachingMetadataStore;
 import io.kekvault.kms.store.MetadataStore;
 import io.kekvault.kms.store.SqliteMetadataStore;
 import io.kekvault.kms.store.SqliteStoreConfig;
@@ -142,7 +143,9 @@ public final class KmsServer implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw new io.kekvault.kmip.error.UnavailableException("cannot create the store directory", e);
             }
-            return SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath()));
+            // One node owns an SQLite file, so every write passes through this process and a cache
+            // in front of it is exact (see CachingMetadataStore).
+            return new CachingMetadataStore(SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath())));
         }
         throw new IllegalArgumentException("store.type " + config.storeType() + " is not available in this build");
     }
