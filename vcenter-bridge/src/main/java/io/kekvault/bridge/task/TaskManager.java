@@ -77,7 +77,7 @@ public final class TaskManager implements AutoCloseable {
                 TaskDefinition.Plan plan = def.plan(c, principal, kind, checked);
                 Optional<TaskRecord> busy = TaskStore.active(c, plan.target());
                 if (busy.isPresent()) {
-                    throw new ConflictException(ResultReason.OBJECT_ALREADY_EXISTS, describeTarget(plan.target()) + " already has a task running: "
+                    throw new ConflictException(ResultReason.DUPLICATE_PROCESS_REQUEST, describeTarget(plan.target()) + " already has a task running: "
                             + busy.get().id() + " (" + busy.get().kind().wire() + ", " + busy.get().state().wire()
                             + "); wait for it to finish", null);
                 }

@@ -278,7 +278,7 @@ class BridgeApiTest {
         });
         try {
             JsonNode before = snapshot();
-            JsonNode t = assertRecordedRefusal(refused(() -> admin.post("/vms/plain1/power-on", null)), 409, "object_already_exists");
+            JsonNode t = assertRecordedRefusal(refused(() -> admin.post("/vms/plain1/power-on", null)), 409, "duplicate_process_request");
             assertThat(t.path("error").path("detail").asText()).contains("task-999999").contains("already has a task running");
             assertThat(snapshot()).isEqualTo(before);
         } finally {
