@@ -250,6 +250,8 @@ class BridgeEndToEndTest {
         assertThat(key.path("attributes").path("x-Vendor").asText()).isEqualTo("VMware, Inc.");
         assertThat(key.path("attributes").path("x-Product").asText()).isEqualTo("VMware vSphere");
         assertThat(key.path("attributes").has("x-Product_Version")).isTrue();
+        assertThat(key.path("attributes").path("x-Identifier").asText()).startsWith("kekvault-bridge/" + t.path("id").asText() + "/");
+        assertThat(key.path("attributes").path("x-Name").asText()).isEqualTo("vm:vm1");
         assertThat(grantees(kek)).contains("esxi-1", "esxi-2").doesNotContain("esxi-3", "esxi-9");
         // the host wrote wrapped DEKs only
         assertThat(Files.readString(ds1.resolve("vm1/vm1.vmx"))).contains("encryption.keySafe").contains(kek);

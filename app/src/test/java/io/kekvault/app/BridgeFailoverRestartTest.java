@@ -291,4 +291,19 @@ class BridgeFailoverRestartTest {
         assertThat(admin.get("/tasks?state=running").path("items")).isEmpty();
         assertThat(admin.get("/tasks?state=queued").path("items")).isEmpty();
     }
+
+    @Test
+    @Order(7)
+    void bridgeKilledBetweenTheKmsCreateAndItsRecord_theResumedTaskFindsThatKekInsteadOfMakingAnother() throws Exception {
+        int keysBefore = kmsKeyCount();
+        String id = haltAt("create-vm.after-kms-create", "POST", "/vms", vmSpec("re", "2", "vm-encryption", "d0"));
+        assertThat(kmsKeyCount()).as("the KMS made the KEK before the bridge died").isEqualTo(keysBefore + 1);
+        restart();
+        JsonNode t = admin.waitTask(id, BridgeLab.TASK_TIMEOUT, null);
+        assertThat(t.path("state").asText()).as(t.toPrettyString()).isEqualTo("succeeded");
+        assertThat(BridgeLab.log(t)).anyMatch(l -> l.startsWith("found KEK ") && l.contains("KMIP Locate"));
+        assertThat(kmsKeyCount()).as("no second KEK").isEqualTo(keysBefore + 1);
+        writeData("re", "d0");
+        checkData("re");
+    }
 }

@@ -157,20 +157,22 @@ public final class KekService implements AutoCloseable {
 
     /**
      * KMIP Create of a new AES-256 KEK with vCenter's {@code x-Vendor}, {@code x-Product} and
-     * {@code x-Product_Version}. Returns its identifier; the key may still be Pre-Active (see
-     * {@link #activate}). {@code taskId} and {@code purpose} are added as {@code x-Identifier}
-     * and {@code x-Name} so that an operator can trace a key to the bridge task that made it.
+     * {@code x-Product_Version}, and {@code x-Identifier = label}: a label unique to the asking
+     * task, by which {@link #findKek} finds the key again if the task's process died before it
+     * recorded the answer. Returns its identifier; the key may still be Pre-Active (see
+     * {@link #activate}). {@code purpose} is added as {@code x-Name} (Add Attribute) so that an
+     * operator sees what the key is for.
      */
-    public String createKek(String provider, String taskId, String purpose, OperationLog opLog) throws KmsException {
+    public String createKek(String provider, String label, String purpose, OperationLog opLog) throws KmsException {
         List<KmipAttribute> attrs = List.of(
                 KmipAttribute.x("Vendor", "VMware, Inc."),
                 KmipAttribute.x("Product", "VMware vSphere"),
-                KmipAttribute.x("Product_Version", productVersion));
+                KmipAttribute.x("Product_Version", productVersion),
+                KmipAttribute.x("Identifier", label));
         String id = kmipOnceMore(provider, opLog, "Create", c -> c.createAes256(attrs));
-        log.info("event=kek_created provider={} kek={} task={}", provider, id, taskId);
+        log.info("event=kek_created provider={} kek={} label={}", provider, id, label);
         try {
             kmip(provider, opLog, "Add Attribute", c -> {
-                c.addAttribute(id, KmipAttribute.x("Identifier", taskId));
                 c.addAttribute(id, KmipAttribute.x("Name", purpose));
                 return null;
             });
@@ -178,10 +180,23 @@ public final class KekService implements AutoCloseable {
             if (!outcomeUnknown(e)) {
                 throw e;
             }
-            // The attributes only label the key; a lost answer is not worth a second key.
-            opLog.warn("key provider " + provider + ": Add Attribute outcome unknown; the KEK keeps going without its labels");
+            // The name only labels the key; a lost answer is not worth a second key.
+            opLog.warn("key provider " + provider + ": Add Attribute outcome unknown; the KEK keeps going without its name");
         }
         return id;
+    }
+
+    /** KMIP Locate of the usable KEKs created with {@code x-Identifier = label} (see {@link #createKek}). */
+    public List<String> findKek(String provider, String label, OperationLog opLog) throws KmsException {
+        List<String> ids = kmip(provider, opLog, "Locate", c -> c.locate(List.of(KmipAttribute.x("Identifier", label))));
+        List<String> usable = new ArrayList<>();
+        for (String id : ids) {
+            State s = state(provider, id, opLog);
+            if (s == State.ACTIVE || s == State.PRE_ACTIVE) {
+                usable.add(id);
+            }
+        }
+        return usable;
     }
 
     private static boolean outcomeUnknown(UnavailableException e) {

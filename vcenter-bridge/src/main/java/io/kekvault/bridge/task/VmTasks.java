@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The VM tasks: create (plain or encrypted), encrypt, decrypt (disk, home, VM), shallow and deep
@@ -439,9 +440,25 @@ final class VmTasks extends TaskDefinition {
             ctx.save("provider", provider);
         }
         String kek = ctx.saved("kek");
+        String label = ctx.saved("kekLabel");
+        if (kek == null && label != null) {
+            // A previous process asked for the KEK but died before recording the answer.
+            List<String> found = keks.findKek(provider, label, ctx);
+            if (!found.isEmpty()) {
+                kek = found.getFirst();
+                ctx.save("kek", kek);
+                ctx.save("newKek", kek);
+                ctx.info("found KEK {kek}, created for this task before the restart (KMIP Locate by x-Identifier)", kek);
+            }
+        }
         if (kek == null) {
+            if (label == null) {
+                label = "kekvault-bridge/" + ctx.id() + "/" + UUID.randomUUID();
+                ctx.save("kekLabel", label);
+            }
             ctx.info("asking key provider " + provider + " for a new KEK (KMIP Create, AES-256)");
-            kek = keks.createKek(provider, ctx.id(), "vm:" + vm, ctx);
+            kek = keks.createKek(provider, label, "vm:" + vm, ctx);
+            Failpoints.hit(ctx.kind(), "after-kms-create");
             ctx.save("kek", kek);
             ctx.save("newKek", kek);
             ctx.info("KEK {kek} created; the bridge records only its identifier", kek);
