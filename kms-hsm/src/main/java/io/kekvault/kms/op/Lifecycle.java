@@ -29,7 +29,7 @@ public final class Lifecycle {
         };
     }
 
-    static KeyRecord activate(KeyRecord k, Instant now) throws WrongStateException {
+    public static KeyRecord activate(KeyRecord k, Instant now) throws WrongStateException {
         if (k.state() != KeyState.PRE_ACTIVE) {
             throw new WrongStateException("key " + k.id() + " is " + display(k.state()) + "; only a Pre-Active key can be activated");
         }
@@ -51,12 +51,11 @@ public final class Lifecycle {
             if (k.state() == KeyState.COMPROMISED) {
                 throw new WrongStateException("key " + k.id() + " is already Compromised");
             }
-            b.state(KeyState.COMPROMISED).compromiseDate(now)
-                    .compromiseOccurrenceDate(compromiseOccurrence == null ? now : compromiseOccurrence);
-            if (k.deactivationDate() == null) {
-                b.deactivationDate(now);
-            }
-            return b.build();
+            // KMIP records a compromise in the Compromise Date; the Deactivation Date stays as it
+            // was (a key compromised while Active was never deactivated).
+            return b.state(KeyState.COMPROMISED).compromiseDate(now)
+                    .compromiseOccurrenceDate(compromiseOccurrence == null ? now : compromiseOccurrence)
+                    .build();
         }
         if (k.state() != KeyState.ACTIVE && k.state() != KeyState.PRE_ACTIVE) {
             throw new WrongStateException("key " + k.id() + " is " + display(k.state())

@@ -12,7 +12,10 @@ import io.kekvault.kms.op.AuditQueryOp;
 import io.kekvault.kms.op.AuditSink;
 import io.kekvault.kms.op.Dispatcher;
 import io.kekvault.kms.op.KmsServices;
+import io.kekvault.kms.op.kmip.KmipHandlers;
 import io.kekvault.kms.server.http.HttpApi;
+import io.kekvault.kms.server.kmip.KmipProcessor;
+import io.kekvault.kmip.ttlv.TtlvLimits;
 import io.kekvault.kms.store.MetadataStore;
 import io.kekvault.kms.store.SqliteMetadataStore;
 import io.kekvault.kms.store.SqliteStoreConfig;
@@ -57,7 +60,7 @@ public final class KmsServer implements AutoCloseable {
         Future<Void> shutdown(long graceMillis);
     }
 
-    /** Builds extra listeners once the core is up (the KMIP module plugs in here). */
+    /** Builds an extra listener once the core is up (the KMIP listener plugs in here); null when disabled. */
     public interface ListenerFactory {
         Listener create(KmsServer server) throws Exception;
     }
@@ -74,6 +77,7 @@ public final class KmsServer implements AutoCloseable {
     private HttpServer health;
     private Dispatcher dispatcher;
     private KmsServices services;
+    private KmipProcessor kmip;
     private ClientAuthenticator authenticator;
     private TlsMaterial tls;
     private final List<Listener> extra = new ArrayList<>();
@@ -115,14 +119,19 @@ public final class KmsServer implements AutoCloseable {
         registerGauges();
 
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerThreads()));
+        kmip = new KmipProcessor(dispatcher, new KmipHandlers(services), clock,
+                TtlvLimits.DEFAULT.withMaxMessageBytes(config.kmipMaxMessageBytes()));
         api = new HttpApi(vertx, dispatcher, authenticator, services, config.maxBodyBytes(),
-                new AuditQueryOp(audit));
+                new AuditQueryOp(audit), kmip);
         https = await(vertx.createHttpServer(tlsServerOptions(new HttpServerOptions()))
                 .requestHandler(api.router())
                 .listen(config.httpsPort(), config.httpsHost()));
         httpsPort = https.actualPort();
         for (ListenerFactory f : factories) {
             Listener l = f.create(this);
+            if (l == null) {
+                continue; // the factory's front end is disabled in the config
+            }
             extra.add(l);
             extraPorts.add(await(l.start()));
         }
@@ -189,6 +198,11 @@ public final class KmsServer implements AutoCloseable {
 
     public KmsServices services() {
         return services;
+    }
+
+    /** The KMIP message processor shared by the binary listener and {@code POST /kmip}. */
+    public KmipProcessor kmipProcessor() {
+        return kmip;
     }
 
     public ClientAuthenticator authenticator() {

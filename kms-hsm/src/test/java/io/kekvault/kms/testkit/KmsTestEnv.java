@@ -1,6 +1,12 @@
 package io.kekvault.kms.testkit;
 
+import io.kekvault.kmip.client.ConnectionMode;
+import io.kekvault.kmip.client.KmipClient;
+import io.kekvault.kmip.client.KmipClientConfig;
+import io.kekvault.kmip.client.KmipEndpoint;
 import io.kekvault.kmip.http.KmsHttpClient;
+import io.kekvault.kmip.message.ProtocolVersion;
+import io.kekvault.kms.server.kmip.KmipListener;
 import io.kekvault.kms.config.KmsConfig;
 import io.kekvault.kms.server.KmsServer;
 import io.kekvault.pki.Identity;
@@ -103,9 +109,34 @@ public final class KmsTestEnv implements AutoCloseable {
         return new KmsTestEnv(dir, config);
     }
 
+    /** Starts the KMS with its KMIP listener. */
     public KmsTestEnv start() throws Exception {
-        server = KmsServer.start(KmsConfig.load(configFile), Clock.systemUTC(), List.of());
+        server = KmsServer.start(KmsConfig.load(configFile), Clock.systemUTC(), List.of(KmipListener.factory()));
         return this;
+    }
+
+    /** The KMIP port (the listener's actual port). */
+    public int kmipPort() {
+        return server.extraPorts().getFirst();
+    }
+
+    public KmipEndpoint kmipEndpoint() {
+        return new KmipEndpoint("127.0.0.1", kmipPort());
+    }
+
+    /** The project's KMIP client for {@code identity}, speaking {@code version}. */
+    public KmipClient kmipClient(String identity, ProtocolVersion version, ConnectionMode mode) throws Exception {
+        return new KmipClient(KmipClientConfig.builder(tls(identity).sslContext())
+                .endpoint(kmipEndpoint())
+                .protocolVersion(version)
+                .connectionMode(mode)
+                .readTimeout(Duration.ofSeconds(60))
+                .build());
+    }
+
+    /** The directory of a PKI identity's files (for external tools: PyKMIP, openssl). */
+    public Path pemFile(String identity, String ext) {
+        return pki.resolve(identity + "." + ext);
     }
 
     public KmsServer server() {

@@ -220,8 +220,11 @@ public final class Pkcs11Vault implements KeyVault {
                     healthy = true;
                     continue;
                 }
-                // The session itself is fine after an ordinary failure of a single-part call.
-                healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR;
+                // The session is fine after an ordinary failure of a single-part call, except a
+                // failed C_Encrypt/C_Decrypt: SoftHSM2 leaves the operation active on some errors
+                // (CKR_ARGUMENTS_BAD), and the next call on that session would fail.
+                healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR
+                        && !function.equals("C_Encrypt") && !function.equals("C_Decrypt");
                 throw mapError(function, e);
             } finally {
                 pool.release(s, healthy);
@@ -530,7 +533,15 @@ public final class Pkcs11Vault implements KeyVault {
                     : m.iv() == null ? new Mechanism(m.mechanism())
                     : new Mechanism(m.mechanism(), new ByteArrayParams(m.iv()));
             try {
-                byte[] out = encrypt ? s.encryptSingle(mech, h, m.input()) : s.decryptSingle(mech, h, m.input());
+                byte[] out;
+                if (encrypt && m.input().length == 0) {
+                    // Empty plaintext (GCM of AAD only, CBC-PAD of nothing): the single-part call
+                    // hands the module a null buffer, which SoftHSM2 refuses; Final takes none.
+                    s.encryptInit(mech, h);
+                    out = s.encryptFinal();
+                } else {
+                    out = encrypt ? s.encryptSingle(mech, h, m.input()) : s.decryptSingle(mech, h, m.input());
+                }
                 return m.finish(out);
             } catch (PKCS11Exception e) {
                 if (!encrypt && m.gcm() && Ckr.isIntegrityFailure(e.getErrorCode())) {
