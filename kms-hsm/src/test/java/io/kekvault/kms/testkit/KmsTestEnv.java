@@ -63,6 +63,14 @@ public final class KmsTestEnv implements AutoCloseable {
 
     /** Writes PKI and config for {@code token}; extra YAML lines are appended to the config. */
     public static KmsTestEnv prepare(SoftHsmToken token, String extraYaml) throws Exception {
+        return prepare(token, extraYaml, "");
+    }
+
+    /**
+     * As {@link #prepare(SoftHsmToken, String)}, with extra lines for the {@code kmip:} section
+     * (indented two spaces, e.g. {@code "  idle-timeout-seconds: 2"}).
+     */
+    public static KmsTestEnv prepare(SoftHsmToken token, String extraYaml, String kmipYaml) throws Exception {
         Path dir = Files.createTempDirectory(token.dir(), "kms-");
         PkiService pkiService = new PkiService();
         Path pki = dir.resolve("pki");
@@ -99,6 +107,7 @@ public final class KmsTestEnv implements AutoCloseable {
                 "  max-body-bytes: 65536",
                 "kmip:",
                 "  port: 0",
+                kmipYaml == null ? "" : kmipYaml,
                 "health:",
                 "  port: 0",
                 "access:",
