@@ -85,7 +85,11 @@ public final class KmipProcessor {
         try {
             message = RequestMessage.fromTtlv(item);
         } catch (KmsException e) {
-            return encoding.encode(refuse(supported(ProtocolVersion.peek(item).orElse(FALLBACK_VERSION)), caller, e));
+            // Whatever is wrong with the message itself (a field of the wrong type, an unknown tag
+            // in the header, a batch count that does not match) makes it an invalid message.
+            KmsException invalid = e.reason() == ResultReason.INVALID_MESSAGE ? e
+                    : new InvalidRequestException(ResultReason.INVALID_MESSAGE, "invalid request message: " + e.getMessage(), null);
+            return encoding.encode(refuse(supported(ProtocolVersion.peek(item).orElse(FALLBACK_VERSION)), caller, invalid));
         }
         return encoding.encode(process(message, caller));
     }
