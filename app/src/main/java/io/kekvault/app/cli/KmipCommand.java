@@ -67,7 +67,7 @@ public final class KmipCommand {
             });
             out.println(s.line());
             out.flush();
-            return s.failed() > 0 || s.passed() == 0 ? 1 : 0;
+            return s.failed() > 0 || s.passed() + s.skipped() == 0 ? 1 : 0;
         }
     }
 }

@@ -30,9 +30,10 @@ import java.util.Set;
  *   <li><b>Values from server-generated keys</b>: the Key Material a Get returns for a key the
  *       server made with Create, and the Data, IV and tag an Encrypt or Decrypt returns under such
  *       a key. Keys the file registers have known material: their results are compared exactly.</li>
- *   <li><b>Server-chosen IVs</b>: an Encrypt without IV/Counter/Nonce lets the server pick one;
- *       the IV, Data and tag of that response are compared by type.</li>
- *   <li><b>Digest Value</b> (of a server-generated key), and the <b>Random Number
+ *   <li><b>Server-chosen IVs</b>: when the vector's Encrypt response shows an IV/Counter/Nonce the
+ *       request did not give, the server chose it; the IV, Data and tag of that response are
+ *       compared by type.</li>
+ *   <li><b>Digest Value</b> of a server-generated key, and the <b>Random Number
  *       Generator</b> attribute (a description of the server's generator): by type.</li>
  *   <li>A literal of rules 2-4 is <b>bound like a placeholder</b> at its first occurrence: the same
  *       literal later in the expected responses must be the same value, and the same literal in a
@@ -198,7 +199,9 @@ public final class ServerValueRules {
         if (o == Operation.GET.value() && serverKey) {
             newEp = (TtlvStructure) serverChosen(newEp, Set.of(Tag.KEY_MATERIAL, Tag.KEY));
         } else if (o == Operation.ENCRYPT.value() || o == Operation.DECRYPT.value()) {
-            boolean ivChosen = o == Operation.ENCRYPT.value() && reqPayload != null && !reqPayload.has(Tag.IV_COUNTER_NONCE);
+            // the vector shows an IV the request did not give: the server chose it (the ciphertext follows)
+            boolean ivChosen = o == Operation.ENCRYPT.value() && reqPayload != null && !reqPayload.has(Tag.IV_COUNTER_NONCE)
+                    && newEp.has(Tag.IV_COUNTER_NONCE);
             // a Decrypt of data this server produced earlier in the file is a real round trip
             boolean roundTrip = o == Operation.DECRYPT.value() && reqPayload != null && origPayload != null
                     && !reqPayload.find(Tag.DATA).equals(origPayload.find(Tag.DATA));
@@ -206,7 +209,9 @@ public final class ServerValueRules {
                 newEp = (TtlvStructure) serverChosen(newEp, CIPHER_OUTPUTS);
             }
         } else if (o == Operation.GET_ATTRIBUTES.value()) {
-            newEp = (TtlvStructure) serverChosen(newEp, Set.of(Tag.DIGEST_VALUE));
+            if (serverKey) {
+                newEp = (TtlvStructure) serverChosen(newEp, Set.of(Tag.DIGEST_VALUE));
+            }
             newEp = attributesKeptByServer(newEp, newAp);
         } else if (o == Operation.GET_ATTRIBUTE_LIST.value()) {
             Optional<String> p = attributeSet(newEp, newAp);

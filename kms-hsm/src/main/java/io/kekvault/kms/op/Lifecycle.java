@@ -13,6 +13,7 @@ import java.time.Instant;
  *   Pre-Active/Active/Deactivated --revoke(compromise)--> Compromised
  *   Pre-Active/Deactivated --destroy--> Destroyed;  Compromised --destroy--> Destroyed Compromised
  * </pre>
+ * Destroy also releases the key's names for reuse.
  */
 public final class Lifecycle {
     private Lifecycle() {
@@ -72,7 +73,9 @@ public final class Lifecycle {
                     + " is Active; revoke it before destroying it");
             case DESTROYED, DESTROYED_COMPROMISED -> throw new WrongStateException("key " + k.id() + " is already destroyed");
         };
-        return k.toBuilder().state(next).destroyDate(now).lastChangeDate(now).build();
+        // A destroyed key gives up its names, so a new key can take them (the audit trail and the
+        // record keep the identifier).
+        return k.toBuilder().state(next).destroyDate(now).lastChangeDate(now).names(java.util.List.of()).build();
     }
 
     static void requireRekeyable(KeyRecord k) throws WrongStateException {
