@@ -92,6 +92,10 @@ public final class KmipBench {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(List.of(BenchCommand.FORK_FLAGS));
+        String jfr = System.getenv("KEKVAULT_BENCH_JFR");
+        if (jfr != null) {
+            cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kekvault.app.Main", "kms", "--dev",
                 dir.toString(), "--https-port", "0", "--kmip-port", "0", "--health-port", "0"));
         ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -151,7 +151,8 @@ public final class KmsServer implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw new io.kekvault.kmip.error.UnavailableException("cannot create the store directory", e);
             }
-            return SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath()));
+            // only this process writes the embedded store, so its records may be kept in memory
+            return new io.kekvault.kms.store.CachingMetadataStore(SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath())));
         }
         throw new IllegalArgumentException("store.type " + config.storeType() + " is not available in this build");
     }
@@ -167,6 +168,30 @@ public final class KmsServer implements AutoCloseable {
             o.addEnabledCipherSuite(suite);
         }
         return o;
+    }
+
+    /**
+     * The same TLS as {@link #tlsServerOptions} for a listener built on JSSE sockets (the KMIP
+     * listener): the server key, TLS 1.2/1.3 and the policy's suites ({@link #tlsServerParameters}),
+     * client certificates requested at the TLS layer and verified by {@link ClientAuthenticator}.
+     */
+    public javax.net.ssl.SSLContext tlsServerContext() throws io.kekvault.pki.PkiException {
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[] {tls.keyManager().orElseThrow()},
+                    new javax.net.ssl.TrustManager[] {new AcceptAnyClientTrustManager(tls.trustManager())}, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build the server TLS context", e);
+        }
+    }
+
+    /** Protocols and suites of {@link TlsPolicy}; the client certificate is requested, the application checks it. */
+    public static javax.net.ssl.SSLParameters tlsServerParameters() {
+        javax.net.ssl.SSLParameters p = TlsPolicy.serverParameters();
+        p.setNeedClientAuth(false);
+        p.setWantClientAuth(true);
+        return p;
     }
 
     private void registerGauges() {

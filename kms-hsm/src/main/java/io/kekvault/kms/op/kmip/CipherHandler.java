@@ -38,6 +38,8 @@ import java.util.Optional;
  * computed outside the HSM. Checks, in order: access (owner, admin, or an Encrypt/Decrypt grant),
  * lifecycle state (Encrypt needs Active; Decrypt Active or Deactivated, Compromised for admins),
  * usage mask, Protect Stop Date / Process Start Date, and for Encrypt the Usage Limits.
+ * Multi-part requests (Init Indicator, Correlation Value, Final Indicator) keep the cipher state
+ * between requests, so they run in software too, for extractable keys only ({@link StreamingCipher}).
  */
 public abstract sealed class CipherHandler implements KmipHandler permits EncryptHandler, DecryptHandler {
     private static final int GCM_MIN_TAG = 12;
