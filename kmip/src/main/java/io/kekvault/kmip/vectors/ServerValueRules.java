@@ -139,11 +139,7 @@ public final class ServerValueRules {
                 act.add(c);
             }
         }
-        for (TtlvItem c : actChildren) {
-            if (c.tag().equals(Tag.BATCH_ITEM)) {
-                act.add(c);
-            }
-        }
+        act.addAll(actChildren);
         for (int i = item; i < actItems.size(); i++) {
             act.add(actItems.get(i));
         }

@@ -1,6 +1,5 @@
 package io.kekvault.kms.op.kmip;
 
-import io.kekvault.kmip.error.InvalidRequestException;
 import io.kekvault.kmip.error.KmsException;
 import io.kekvault.kmip.error.ResultReason;
 import io.kekvault.kmip.error.UnsupportedException;
@@ -67,9 +66,5 @@ public final class CreateHandler implements KmipHandler {
         java.util.List<io.kekvault.kms.store.KeyLink> l = new java.util.ArrayList<>(cur.links());
         l.addAll(t.links());
         return l;
-    }
-
-    static InvalidRequestException invalid(String m) {
-        return new InvalidRequestException(ResultReason.INVALID_FIELD, m, null);
     }
 }

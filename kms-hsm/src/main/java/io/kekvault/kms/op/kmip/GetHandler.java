@@ -1,6 +1,5 @@
 package io.kekvault.kms.op.kmip;
 
-import io.kekvault.kmip.error.InvalidRequestException;
 import io.kekvault.kmip.error.KmsException;
 import io.kekvault.kmip.error.NotExtractableException;
 import io.kekvault.kmip.error.NotFoundException;
@@ -17,7 +16,6 @@ import io.kekvault.kmip.message.WrappingMethod;
 import io.kekvault.kmip.ttlv.Tag;
 import io.kekvault.kmip.ttlv.TtlvItem;
 import io.kekvault.kmip.ttlv.TtlvStructure;
-import io.kekvault.kms.access.Role;
 import io.kekvault.kms.op.KeyAccess;
 import io.kekvault.kms.op.KmsServices;
 import io.kekvault.kms.op.OpContext;
@@ -158,13 +156,5 @@ public final class GetHandler implements KmipHandler {
                 .add(ek.build())
                 .build();
         return new WrapResult(wrapped, data);
-    }
-
-    static InvalidRequestException invalid(String m) {
-        return new InvalidRequestException(ResultReason.INVALID_FIELD, m, null);
-    }
-
-    static boolean isAdmin(OpContext ctx) {
-        return ctx.caller().role() == Role.ADMIN;
     }
 }

@@ -412,13 +412,11 @@ public final class KmipAttributes {
 
     /** Checks a client value for a stored standard attribute or a custom one, and converts it. */
     static Attribute stored(KmipAttribute a) throws KmsException {
-        if (a.key() instanceof AttributeKey.Custom c) {
-            if (c.name1x().startsWith(INTERNAL_PREFIX) || c.name1x().length() > Attribute.MAX_NAME_LENGTH) {
-                throw new InvalidRequestException(ResultReason.INVALID_FIELD, "invalid custom attribute name", null);
-            }
-            return Attribute.of(storeName(a.key()), toStore(a.value()));
+        String name = storeName(a.key());
+        if (name.startsWith(INTERNAL_PREFIX) || name.length() > Attribute.MAX_NAME_LENGTH) {
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD, "invalid attribute name", null);
         }
-        return Attribute.of(storeName(a.key()), toStore(a.value()));
+        return Attribute.of(name, toStore(a.value()));
     }
 
     static boolean isStoredStandard(AttributeKey key) {

@@ -48,7 +48,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import javax.crypto.Cipher;
@@ -402,11 +401,5 @@ class KmipServerTest {
             assertThat(hidden.getMessage().replace(id, "X")).isEqualTo(missing.getMessage().replace("no-such-key", "X"));
             assertThat(host.locate(List.of(KmipAttribute.text(Tag.UNIQUE_IDENTIFIER, id)))).isEmpty();
         }
-    }
-
-    static List<String> strings(List<?> l) {
-        List<String> out = new ArrayList<>();
-        l.forEach(x -> out.add(String.valueOf(x)));
-        return out;
     }
 }
