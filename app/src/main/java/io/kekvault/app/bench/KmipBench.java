@@ -305,7 +305,8 @@ public final class KmipBench {
                 for (Row p : rows) {
                     if (p.server().equals("pykmip-server") && p.op().equals(r.op()) && p.connections() == r.connections()
                             && p.opsPerSecond() > 0) {
-                        vsPy = String.format(Locale.ROOT, "%.0f x", r.opsPerSecond() / p.opsPerSecond());
+                        double x = r.opsPerSecond() / p.opsPerSecond();
+                        vsPy = String.format(Locale.ROOT, x < 10 ? "%.2f x" : "%.0f x", x);
                     }
                 }
             }
