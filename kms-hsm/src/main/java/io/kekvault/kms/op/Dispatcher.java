@@ -27,11 +27,19 @@ public final class Dispatcher {
     private final Clock clock;
     /** Timers by operation, then by result: looked up on every operation, so without building a key. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> timers = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public Dispatcher(AuditSink audit, MeterRegistry registry, Clock clock) {
         this.audit = audit;
         this.registry = registry;
         this.clock = clock;
+        io.micrometer.core.instrument.Gauge.builder("kms.operations.inflight", inFlight, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("operations running now").register(registry);
+    }
+
+    /** Operations running now (for metrics and graceful shutdown). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /** Supplies the decoded request inside the dispatcher, so a malformed request is audited too. */
@@ -71,6 +79,7 @@ public final class Dispatcher {
         String result = "success";
         KmsException failure = null;
         R response = null;
+        inFlight.incrementAndGet();
         try {
             response = body.apply(ctx);
         } catch (KmsException e) {
@@ -93,6 +102,7 @@ public final class Dispatcher {
             failure = new GeneralFailureException("general failure, see server log ref=" + ref, null);
             result = failure.errorCode();
         }
+        inFlight.decrementAndGet();
         timer(opName, result).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         try {
             audit.record(new AuditSink.Event(clock.instant(), caller.identity(), opName, ctx.keyId(), result,

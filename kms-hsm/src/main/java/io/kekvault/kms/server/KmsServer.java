@@ -16,6 +16,7 @@ import io.kekvault.kms.op.kmip.KmipHandlers;
 import io.kekvault.kms.server.http.HttpApi;
 import io.kekvault.kms.server.kmip.KmipProcessor;
 import io.kekvault.kmip.ttlv.TtlvLimits;
+import io.kekvault.kms.store.CachingMetadataStore;
 import io.kekvault.kms.store.MetadataStore;
 import io.kekvault.kms.store.SqliteMetadataStore;
 import io.kekvault.kms.store.SqliteStoreConfig;
@@ -151,8 +152,9 @@ public final class KmsServer implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw new io.kekvault.kmip.error.UnavailableException("cannot create the store directory", e);
             }
-            // only this process writes the embedded store, so its records may be kept in memory
-            return new io.kekvault.kms.store.CachingMetadataStore(SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath())));
+            // One node owns an SQLite file, so every write passes through this process and a cache
+            // in front of it is exact (see CachingMetadataStore).
+            return new CachingMetadataStore(SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath())));
         }
         throw new IllegalArgumentException("store.type " + config.storeType() + " is not available in this build");
     }

@@ -89,11 +89,7 @@ public final class Pkcs11Vault implements KeyVault {
         this.module = module;
         this.token = token;
         this.pool = new SessionPool(config.maxSessions(), this::openLoggedInSession);
-        try {
-            this.random = SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no DRBG in this JVM", e);
-        }
+        this.random = new io.kekvault.kms.vault.IvSource();
     }
 
     /** Loads the module, finds the token by label and logs in once to check the PIN. */
@@ -474,17 +470,9 @@ public final class Pkcs11Vault implements KeyVault {
 
     @Override
     public byte[] wrap(String keyId, SecretBytes dek, byte[] aad) throws KmsException {
-        if (dek.length() == 0 || dek.length() > WrappedKeyFormat.MAX_PLAINTEXT) {
-            throw new InvalidRequestException(ResultReason.INVALID_FIELD,
-                    "a wrapped key must be 1.." + WrappedKeyFormat.MAX_PLAINTEXT + " bytes", null);
-        }
-        byte[] header = WrappedKeyFormat.header(keyId);
-        byte[] hsmAad = WrappedKeyFormat.hsmAad(header, aad);
-        byte[] iv = new byte[WrappedKeyFormat.IV_LENGTH];
-        random.nextBytes(iv);
-        Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM, new GCM_PARAMS(iv, hsmAad, 128));
-        byte[] ct = withSession("C_Encrypt", s -> s.encryptSingle(gcm, handle(s, keyId), dek.expose()));
-        return WrappedKeyFormat.assemble(header, iv, ct);
+        WrappedKeyFormat.WrapInput in = WrappedKeyFormat.prepareWrap(keyId, dek, aad, random);
+        Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM, new GCM_PARAMS(in.iv(), in.hsmAad(), 128));
+        return in.assemble(withSession("C_Encrypt", s -> s.encryptSingle(gcm, handle(s, keyId), dek.expose())));
     }
 
     @Override

@@ -98,11 +98,7 @@ public final class SunPkcs11Vault implements KeyVault {
         this.config = config;
         this.ck = ck;
         this.template = template;
-        try {
-            this.random = SecureRandom.getInstance("DRBG");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no DRBG in this JVM", e);
-        }
+        this.random = new io.kekvault.kms.vault.IvSource();
         this.state = buildState(false);
     }
 
@@ -463,21 +459,13 @@ public final class SunPkcs11Vault implements KeyVault {
 
     @Override
     public byte[] wrap(String keyId, SecretBytes dek, byte[] aad) throws KmsException {
-        if (dek.length() == 0 || dek.length() > WrappedKeyFormat.MAX_PLAINTEXT) {
-            throw new InvalidRequestException(ResultReason.INVALID_FIELD,
-                    "a wrapped key must be 1.." + WrappedKeyFormat.MAX_PLAINTEXT + " bytes", null);
-        }
-        byte[] header = WrappedKeyFormat.header(keyId);
-        byte[] hsmAad = WrappedKeyFormat.hsmAad(header, aad);
-        byte[] iv = new byte[WrappedKeyFormat.IV_LENGTH];
-        random.nextBytes(iv);
-        byte[] ct = run("C_Encrypt", s -> {
+        WrappedKeyFormat.WrapInput in = WrappedKeyFormat.prepareWrap(keyId, dek, aad, random);
+        return in.assemble(run("C_Encrypt", s -> {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding", s.provider());
-            c.init(Cipher.ENCRYPT_MODE, key(s, keyId), new GCMParameterSpec(128, iv));
-            c.updateAAD(hsmAad);
+            c.init(Cipher.ENCRYPT_MODE, key(s, keyId), new GCMParameterSpec(128, in.iv()));
+            c.updateAAD(in.hsmAad());
             return c.doFinal(dek.expose());
-        });
-        return WrappedKeyFormat.assemble(header, iv, ct);
+        }));
     }
 
     @Override
