@@ -83,6 +83,8 @@ public final class Pkcs11Vault implements KeyVault {
     private final Object recoveryLock = new Object();
     private volatile Token token;
     private volatile boolean closed;
+    /** True while {@link #handles} holds every Kekvault object this process has seen on the token. */
+    private volatile boolean indexed;
 
     private Pkcs11Vault(VaultConfig config, PKCS11Module module, Token token) {
         this.config = config;
@@ -212,7 +214,7 @@ public final class Pkcs11Vault implements KeyVault {
                     continue;
                 }
                 if (Ckr.isHandleStale(ckr)) {
-                    handles.clear();
+                    forgetHandles();
                     healthy = true;
                     continue;
                 }
@@ -234,7 +236,7 @@ public final class Pkcs11Vault implements KeyVault {
     private void recoverModule(long ckr) throws KmsException {
         synchronized (recoveryLock) {
             pool.discardIdle();
-            handles.clear();
+            forgetHandles();
             try {
                 // Another thread may have recovered already: a probe is cheaper than a re-init.
                 Token t = findToken(module, config.tokenLabel());
@@ -271,6 +273,31 @@ public final class Pkcs11Vault implements KeyVault {
 
     // ---------------------------------------------------------------- key objects
 
+    private void forgetHandles() {
+        indexed = false;
+        handles.clear();
+    }
+
+    /**
+     * Whether {@code keyId} is already on the token. A search by label costs SoftHSM a pass over
+     * every object (it decrypts each private object's attributes), which made creation slow down
+     * as the token filled; one pass fills the handle cache instead, and every key this process
+     * makes is added to it. Keys are named by random UUIDs the KMS draws, so another node cannot
+     * pick an identifier this cache has missed.
+     */
+    private boolean known(Session s, String keyId) throws PKCS11Exception {
+        if (!indexed) {
+            for (long h : s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY))) {
+                String id = KeyLabels.keyIdOf(s.getStringAttrValue(h, CKA_LABEL));
+                if (id != null) {
+                    handles.putIfAbsent(id, h);
+                }
+            }
+            indexed = true;
+        }
+        return handles.containsKey(keyId);
+    }
+
     private long handle(Session s, String keyId) throws PKCS11Exception, KmsException {
         Long h = handles.get(keyId);
         if (h != null) {
@@ -301,7 +328,7 @@ public final class Pkcs11Vault implements KeyVault {
     public HsmKeyInfo generate(String keyId, KeySpec spec) throws KmsException {
         KeyLabels.check(keyId);
         return withSession("C_GenerateKey", s -> {
-            if (findHandle(s, keyId) != 0) {
+            if (known(s, keyId)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
             AttributeVector template = keyTemplate(keyId, spec);
@@ -326,7 +353,7 @@ public final class Pkcs11Vault implements KeyVault {
                     "key material length does not match " + spec.lengthBits() + "-bit " + spec.algorithm(), null);
         }
         return withSession("C_CreateObject", s -> {
-            if (findHandle(s, keyId) != 0) {
+            if (known(s, keyId)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
             byte[] value = material.duplicate().expose();
@@ -601,7 +628,7 @@ public final class Pkcs11Vault implements KeyVault {
     public void close() {
         closed = true;
         pool.close();
-        handles.clear();
+        forgetHandles();
         log.info("event=vault_closed backend=pkcs11 token={}", config.tokenLabel());
     }
 
