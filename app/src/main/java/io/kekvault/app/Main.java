@@ -6,6 +6,7 @@ import io.kekvault.app.cli.BridgeCommand;
 import io.kekvault.app.cli.HostCommand;
 import io.kekvault.app.cli.HsmCommand;
 import io.kekvault.app.cli.KeyCommand;
+import io.kekvault.app.cli.KmipCommand;
 import io.kekvault.app.cli.KmsCommand;
 import io.kekvault.app.cli.PkiCommand;
 import picocli.CommandLine;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 /** The one executable: every service's main and every operator command. */
 @Command(name = "kekvault", mixinStandardHelpOptions = true, version = "kekvault 0.1.0",
         description = "Key manager for VM encryption whose KEKs never leave the HSM.",
-        subcommands = {KmsCommand.class, HostCommand.class, BridgeCommand.class, PkiCommand.class, KeyCommand.class, AuditCommand.class, HsmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {KmsCommand.class, KmipCommand.class, HostCommand.class, BridgeCommand.class, PkiCommand.class, KeyCommand.class, AuditCommand.class, HsmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code kekvault bench ...}: benchmarks whose output goes into docs/benchmarks.md. */
 @Command(name = "bench", description = "Run a benchmark (results belong in docs/benchmarks.md).",
-        subcommands = {BenchCommand.Vault.class, BenchCommand.Http.class, BenchCommand.Xts.class})
+        subcommands = {BenchCommand.Vault.class, BenchCommand.Http.class, BenchCommand.Xts.class, BenchCommand.Kmip.class})
 public final class BenchCommand {
 
     /** JVM flags the forked benchmark JVMs need, same as the launcher's. */
@@ -60,6 +60,35 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             HttpBench.run(new HttpBench.Options(seconds, warmup, concurrency, batch, dir));
+            return 0;
+        }
+    }
+
+    @Command(name = "kmip", mixinStandardHelpOptions = true,
+            description = {"KMIP Encrypt (32-byte DEK) on 1 and 16 persistent connections and Create on new connections,",
+                "against a KMS dev node and against pykmip-server in the same run, next to the in-process vault rate."})
+    static final class Kmip implements Callable<Integer> {
+        @Option(names = "--seconds", defaultValue = "10", description = "measured seconds per point (default ${DEFAULT-VALUE})")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "warm-up seconds per point (default ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--connections", split = ",", defaultValue = "1,16")
+        List<Integer> connections;
+
+        @Option(names = "--create-threads", defaultValue = "1", description = "clients creating keys on new connections")
+        int createThreads;
+
+        @Option(names = "--no-pykmip", description = "skip the pykmip-server comparison")
+        boolean noPykmip;
+
+        @Option(names = "--dir", description = "work directory (default: a new temporary directory)")
+        java.nio.file.Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            KmipBench.run(new KmipBench.Options(seconds, warmup, connections, createThreads, dir, !noPykmip));
             return 0;
         }
     }

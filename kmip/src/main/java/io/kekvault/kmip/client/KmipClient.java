@@ -215,7 +215,9 @@ public final class KmipClient implements AutoCloseable {
 
     /** One endpoint: a pooled connection first (if any), then a fresh one for idempotent retries. */
     private byte[] exchangeWith(KmipEndpoint ep, byte[] request, boolean idempotent) throws IOException, KmsException {
-        Connection c = acquire(ep);
+        // An idempotent request on a pooled connection the server has dropped is simply sent again
+        // on a fresh one (below), so only requests that change state pay for the liveness probe.
+        Connection c = acquire(ep, !idempotent);
         try {
             return roundTrip(c, request, idempotent);
         } catch (IOException e) {
@@ -251,11 +253,11 @@ public final class KmipClient implements AutoCloseable {
         }
     }
 
-    private Connection acquire(KmipEndpoint ep) throws IOException {
+    private Connection acquire(KmipEndpoint ep, boolean probe) throws IOException {
         if (config.connectionMode() == ConnectionMode.POOLED) {
             ConcurrentLinkedDeque<Connection> q = idle.get(ep);
             for (Connection c; (c = q.pollFirst()) != null; ) {
-                if (c.idleNanos() <= config.idleTimeout().toNanos() && c.probeAlive()) {
+                if (c.idleNanos() <= config.idleTimeout().toNanos() && (!probe || c.probeAlive())) {
                     c.markReused();
                     return c;
                 }

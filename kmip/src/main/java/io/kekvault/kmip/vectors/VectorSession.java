@@ -49,6 +49,16 @@ public final class VectorSession {
         return m;
     }
 
+    /** The live bindings, for matchers with more rules ({@link ServerValueRules}). */
+    Map<String, TtlvItem> liveBindings() {
+        return bindings;
+    }
+
+    /** Records the values of an actual response for later requests (as {@link #check} does). */
+    void recordResponse(TtlvItem actual) {
+        record(actual);
+    }
+
     /** The values bound so far from placeholders of expected responses, by placeholder key. */
     public Map<String, TtlvItem> bindings() {
         return Map.copyOf(bindings);

@@ -25,7 +25,8 @@ public final class Dispatcher {
     private final AuditSink audit;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Timers by operation, then by result: looked up on every operation, so without building a key. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> timers = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public Dispatcher(AuditSink audit, MeterRegistry registry, Clock clock) {
@@ -121,7 +122,12 @@ public final class Dispatcher {
     }
 
     private Timer timer(String op, String result) {
-        return timers.computeIfAbsent(op + "|" + result, k -> Timer.builder("kms.operations")
+        ConcurrentHashMap<String, Timer> byResult = timers.get(op);
+        if (byResult == null) {
+            byResult = timers.computeIfAbsent(op, k -> new ConcurrentHashMap<>());
+        }
+        Timer t = byResult.get(result);
+        return t != null ? t : byResult.computeIfAbsent(result, k -> Timer.builder("kms.operations")
                 .description("KMS operations by name and result")
                 .tag("operation", op)
                 .tag("result", result)

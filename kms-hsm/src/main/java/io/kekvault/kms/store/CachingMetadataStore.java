@@ -8,23 +8,33 @@ import io.kekvault.kmip.error.UnavailableException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Caches key records and grants in front of a store that this process alone writes (the embedded
- * SQLite store of a single node), so the wrap/unwrap path does not query the database twice per
- * request. Every write through this object invalidates what it touches before and after the
- * write, and a read caches its result only if no write started or finished meanwhile, so the
- * cache never serves a value older than the last completed write. Not for stores shared by
- * several nodes (a write on another node would not be seen).
+ * SQLite store of a single node), so the hot paths (wrap/unwrap, KMIP Encrypt) do not query the
+ * database on every request. Not for stores shared by several nodes (a write on another node would
+ * not be seen).
+ *
+ * <p>Coherence: each cached value carries the write counter of its key's stripe as it was
+ * <em>before</em> the database read, and is served only while that counter is unchanged. Every
+ * write goes through this object and bumps the counter of each key it touched after the database
+ * has the change and before it returns. So once a write (a revocation, say) has been acknowledged,
+ * no reader gets a value read before it, even a slow reader that stores its older copy after the
+ * write finished: that copy is tagged with the old counter and never served. Holds metadata only,
+ * never key material; about {@link #MAX_ENTRIES} values at most.
  */
 public final class CachingMetadataStore implements MetadataStore {
     private static final int MAX_ENTRIES = 100_000;
+    private static final int STRIPES = 4096;
+
+    private record Entry<T>(T value, long epoch) {
+    }
 
     private final MetadataStore delegate;
-    private final ConcurrentHashMap<String, KeyRecord> records = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Optional<Grant>> grants = new ConcurrentHashMap<>();
-    private final AtomicLong epoch = new AtomicLong();
+    private final ConcurrentHashMap<String, Entry<KeyRecord>> records = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry<Optional<Grant>>> grants = new ConcurrentHashMap<>();
+    private final AtomicLongArray epochs = new AtomicLongArray(STRIPES);
 
     public CachingMetadataStore(MetadataStore delegate) {
         this.delegate = delegate;
@@ -35,17 +45,23 @@ public final class CachingMetadataStore implements MetadataStore {
         return delegate;
     }
 
+    private static int stripe(String keyId) {
+        return keyId.hashCode() & (STRIPES - 1);
+    }
+
     private static String grantKey(String keyId, String identity) {
         return keyId + '\u0000' + identity;
     }
 
-    private void invalidate(String keyId) {
-        epoch.incrementAndGet();
-        if (keyId == null) {
-            records.clear();
-            grants.clear();
-            return;
+    private static void bound(ConcurrentHashMap<?, ?> map) {
+        if (map.size() >= MAX_ENTRIES) {
+            map.clear();
         }
+    }
+
+    /** After a write reached the database: what it touched is read again from the database. */
+    private void written(String keyId) {
+        epochs.incrementAndGet(stripe(keyId));
         records.remove(keyId);
         grants.keySet().removeIf(k -> k.startsWith(keyId + '\u0000'));
     }
@@ -56,31 +72,24 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     private <T> T write(String keyId, Write<T> w) throws KmsException {
-        invalidate(keyId);
         try {
             return w.run();
         } finally {
-            invalidate(keyId);
-        }
-    }
-
-    private static void bound(ConcurrentHashMap<?, ?> map) {
-        if (map.size() > MAX_ENTRIES) {
-            map.clear();
+            written(keyId); // also after a failure (a lost compare-and-set): the next attempt reads afresh
         }
     }
 
     @Override
     public Optional<KeyRecord> get(String id) throws UnavailableException {
-        KeyRecord cached = records.get(id);
-        if (cached != null) {
-            return Optional.of(cached);
+        long epoch = epochs.get(stripe(id));
+        Entry<KeyRecord> e = records.get(id);
+        if (e != null && e.epoch() == epoch) {
+            return Optional.of(e.value());
         }
-        long before = epoch.get();
         Optional<KeyRecord> r = delegate.get(id);
-        if (r.isPresent() && epoch.get() == before) {
+        if (r.isPresent()) {
             bound(records);
-            records.put(id, r.get());
+            records.put(id, new Entry<>(r.get(), epoch));
         }
         return r;
     }
@@ -88,16 +97,14 @@ public final class CachingMetadataStore implements MetadataStore {
     @Override
     public Optional<Grant> grant(String keyId, String identity) throws UnavailableException {
         String k = grantKey(keyId, identity);
-        Optional<Grant> cached = grants.get(k);
-        if (cached != null) {
-            return cached;
+        long epoch = epochs.get(stripe(keyId));
+        Entry<Optional<Grant>> e = grants.get(k);
+        if (e != null && e.epoch() == epoch) {
+            return e.value();
         }
-        long before = epoch.get();
         Optional<Grant> g = delegate.grant(keyId, identity);
-        if (epoch.get() == before) {
-            bound(grants);
-            grants.put(k, g);
-        }
+        bound(grants);
+        grants.put(k, new Entry<>(g, epoch));
         return g;
     }
 
@@ -161,7 +168,18 @@ public final class CachingMetadataStore implements MetadataStore {
 
     @Override
     public List<KeyRecord> commit(WriteBatch batch) throws KmsException {
-        return write(null, () -> delegate.commit(batch));
+        try {
+            return delegate.commit(batch);
+        } finally {
+            for (WriteBatch.Op op : batch.ops()) {
+                switch (op) {
+                    case WriteBatch.Op.Insert i -> written(i.record().id());
+                    case WriteBatch.Op.Update u -> written(u.record().id());
+                    case WriteBatch.Op.PutGrant g -> written(g.grant().keyId());
+                    case WriteBatch.Op.RevokeGrant g -> written(g.keyId());
+                }
+            }
+        }
     }
 
     @Override

@@ -299,8 +299,10 @@ public final class SunPkcs11Vault implements KeyVault {
     private HsmKeyInfo store(String keyId, KeySpec spec, SecretBytes material, boolean generated) throws KmsException {
         String label = KeyLabels.label(keyId);
         return run(generated ? "C_GenerateKey" : "C_CreateObject", s -> {
-            boolean exists = withRawSession(s, session -> handleOf(session, keyId) != 0);
-            if (exists) {
+            // The key store's alias map (read at login, kept up to date by its own writes) answers
+            // without a search over every object; identifiers are random UUIDs, so a key another
+            // node made since cannot collide.
+            if (s.keyStore().containsAlias(label)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
             SecretKey key;
