@@ -34,6 +34,10 @@ class BridgeCliTest {
         assertThat(Files.readString(dir.resolve("bridge.yaml"))).doesNotContain(token);
         assertThat(Files.getPosixFilePermissions(dir.resolve("tokens/admin.token")))
                 .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(c.listenHost()).isEqualTo("127.0.0.1");
+        Object[] wide = BridgeLab.cli("bridge", "init", "--dir", dir.resolve("c").toString(), "--listen-host", "0.0.0.0");
+        assertThat((int) wide[0]).isZero();
+        assertThat(BridgeConfig.load(dir.resolve("c/bridge.yaml")).listenHost()).isEqualTo("0.0.0.0");
         Object[] again = BridgeLab.cli("bridge", "init", "--dir", dir.toString());
         assertThat((int) again[0]).isEqualTo(2);
         assertThat(Files.readString(dir.resolve("tokens/admin.token")).strip()).isEqualTo(token);

@@ -63,6 +63,8 @@ public final class BridgeCommand {
     static final class Init implements Callable<Integer> {
         @Option(names = "--dir", required = true) Path dir;
         @Option(names = "--force", description = "replace an existing bridge.yaml") boolean force;
+        @Option(names = "--listen-host", defaultValue = "127.0.0.1",
+                description = "address the API listens on (default ${DEFAULT-VALUE}; 0.0.0.0 in a container)") String listenHost;
 
         @Override
         public Integer call() throws Exception {
@@ -78,7 +80,7 @@ public final class BridgeCommand {
                 users.add(new BridgeConfig.UserEntry(u[0], u[1], Tokens.sha256(token), null));
             }
             Files.createDirectories(dir);
-            Files.writeString(config, BridgeConfig.starter(users));
+            Files.writeString(config, BridgeConfig.starter(users, listenHost));
             System.out.println("wrote " + config + "; tokens in " + dir.resolve("tokens") + " (admin.token, operator.token)");
             return 0;
         }
@@ -88,12 +90,13 @@ public final class BridgeCommand {
     static final class Run implements Callable<Integer> {
         @Option(names = "--config", required = true) Path config;
         @Option(names = "--port", description = "override listen.port (0 = any free port)") Integer port;
+        @Option(names = "--host", description = "override listen.host") String host;
 
         @Override
         public Integer call() throws Exception {
             BridgeConfig.Resolved c = BridgeConfig.load(config);
-            if (port != null) {
-                c = c.withListenPort(port);
+            if (port != null || host != null) {
+                c = c.withListen(host, port);
             }
             BridgeServer server = BridgeServer.start(c);
             CountDownLatch stopped = new CountDownLatch(1);

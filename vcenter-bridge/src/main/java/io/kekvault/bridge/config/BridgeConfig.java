@@ -146,9 +146,10 @@ public record BridgeConfig(
             return p == null ? null : base.resolve(p).normalize();
         }
 
-        /** The same configuration listening on another port (0 = any free port). */
-        public Resolved withListenPort(int port) {
-            Listen l = c.listen() == null ? new Listen(null, port, null) : new Listen(c.listen().host(), port, c.listen().tls());
+        /** The same configuration listening elsewhere: {@code host} and/or {@code port} (0 = any free port) when not null. */
+        public Resolved withListen(String host, Integer port) {
+            Listen old = c.listen() == null ? new Listen(null, null, null) : c.listen();
+            Listen l = new Listen(host != null ? host : old.host(), port != null ? port : old.port(), old.tls());
             return new Resolved(new BridgeConfig(c.dataDir(), l, c.hosts(), c.kms(), c.tasks(), c.users(), c.roles()), base);
         }
 
@@ -255,12 +256,12 @@ public record BridgeConfig(
         }
     }
 
-    /** A starter config: loopback listener, the given users, everything else default. */
-    public static String starter(List<UserEntry> users) {
+    /** A starter config: a listener on {@code listenHost}:9090, the given users, everything else default. */
+    public static String starter(List<UserEntry> users, String listenHost) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Kekvault bridge configuration; reference: docs/bridge-config.md\n");
         sb.append("data-dir: data\n");
-        sb.append("listen:\n  host: 127.0.0.1\n  port: 9090\n");
+        sb.append("listen:\n  host: ").append(listenHost).append("\n  port: 9090\n");
         sb.append("kms:\n  kmip-version: \"1.4\"\n  connection: per-request\n");
         sb.append("users:\n");
         for (UserEntry u : users) {

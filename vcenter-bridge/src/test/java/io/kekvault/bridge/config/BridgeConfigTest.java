@@ -23,7 +23,7 @@ class BridgeConfigTest {
     @Test
     void starterConfig_loadsWithDefaults(@TempDir Path dir) throws Exception {
         String hash = Tokens.sha256("secret-token");
-        Path f = write(dir, BridgeConfig.starter(List.of(new BridgeConfig.UserEntry("admin", "Admin", hash, null))));
+        Path f = write(dir, BridgeConfig.starter(List.of(new BridgeConfig.UserEntry("admin", "Admin", hash, null)), "127.0.0.1"));
         BridgeConfig.Resolved c = BridgeConfig.load(f);
         assertThat(c.listenHost()).isEqualTo("127.0.0.1");
         assertThat(c.listenPort()).isEqualTo(9090);
