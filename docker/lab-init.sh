@@ -17,7 +17,7 @@ if [ ! -f pki/ca.pem ]; then
   done
 fi
 if [ ! -f bridge/bridge.yaml ]; then
-  kekvault bridge init --dir "$LAB/bridge"
+  kekvault bridge init --dir "$LAB/bridge" --listen-host 0.0.0.0
 fi
 if [ ! -f db-password ]; then
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > db-password
