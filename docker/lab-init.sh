@@ -19,6 +19,7 @@ fi
 if [ ! -f bridge/bridge.yaml ]; then
   kekvault bridge init --dir "$LAB/bridge" --listen-host 0.0.0.0
 fi
+mkdir -p "$LAB/audit"
 if [ ! -f db-password ]; then
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > db-password
 fi
