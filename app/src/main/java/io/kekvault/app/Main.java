@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 /** The one executable: every service's main and every operator command. */
 @Command(name = "kekvault", mixinStandardHelpOptions = true, version = "kekvault 0.1.0",
         description = "Key manager for VM encryption whose KEKs never leave the HSM.",
-        subcommands = {KmsCommand.class, KmipCommand.class, HostCommand.class, BridgeCommand.class, PkiCommand.class, KeyCommand.class, AuditCommand.class, HsmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {io.kekvault.app.demo.DemoCommand.class, KmsCommand.class, KmipCommand.class, HostCommand.class, BridgeCommand.class, PkiCommand.class, KeyCommand.class, AuditCommand.class, HsmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
