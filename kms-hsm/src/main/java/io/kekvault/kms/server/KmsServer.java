@@ -14,6 +14,7 @@ import io.kekvault.kms.op.Dispatcher;
 import io.kekvault.kms.op.KmsServices;
 import io.kekvault.kms.server.http.HttpApi;
 import io.kekvault.kms.store.MetadataStore;
+import io.kekvault.kms.store.PostgresMetadataStore;
 import io.kekvault.kms.store.SqliteMetadataStore;
 import io.kekvault.kms.store.SqliteStoreConfig;
 import io.kekvault.kms.vault.KeyVault;
@@ -143,6 +144,9 @@ public final class KmsServer implements AutoCloseable {
                 throw new io.kekvault.kmip.error.UnavailableException("cannot create the store directory", e);
             }
             return SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath()));
+        }
+        if ("postgresql".equals(config.storeType())) {
+            return PostgresMetadataStore.open(config.postgresStore());
         }
         throw new IllegalArgumentException("store.type " + config.storeType() + " is not available in this build");
     }
