@@ -67,6 +67,14 @@ public final class ClusterLoad implements AutoCloseable {
      * repeat it). {@code name}: the unique name a create carried, if any.
      */
     public record Failure(int worker, Op op, String code, String message, boolean ambiguous, String name, long atNanos) {
+        /**
+         * Two clients rotated the same key at once and this one lost the compare-and-set: a clean
+         * refusal (409) that changed nothing, on one node as on several.
+         */
+        public boolean lostRotationRace() {
+            return op == Op.ROTATE && "illegal_operation".equals(code) && message != null
+                    && message.contains("changed concurrently");
+        }
     }
 
     private final List<KmsHttpClient> clients;
