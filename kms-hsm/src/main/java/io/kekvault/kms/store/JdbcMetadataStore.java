@@ -505,7 +505,13 @@ final class JdbcMetadataStore implements MetadataStore {
             boolean broken = false;
             try {
                 T result = work.run(c);
-                c.commit();
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    broken = true;
+                    UnavailableException u = unavailable(op + ".commit", e);
+                    throw new CommitOutcomeUnknownException(u.getMessage(), e);
+                }
                 committed = true;
                 return result;
             } catch (SQLException e) {

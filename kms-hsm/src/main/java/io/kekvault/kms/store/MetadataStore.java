@@ -24,7 +24,9 @@ import java.util.Optional;
  *   <li>Identifiers are unique, and so are names across all records.</li>
  *   <li>Failures of the database itself (unreachable, disk full, locked too long) surface as
  *       {@link UnavailableException} with a client-safe message and a log reference; the detail
- *       goes only to the server log.</li>
+ *       goes only to the server log. A write that failed that way wrote nothing, except when it
+ *       is a {@link CommitOutcomeUnknownException}: the connection broke during the commit, and
+ *       the write may have been applied.</li>
  * </ul>
  * It does not check permissions: {@link KeyFilter#visibleTo} and {@link #grant} give the facts,
  * the caller decides (and answers "not found" for a key the caller may not see).

@@ -1,7 +1,6 @@
 package io.kekvault.kms.store;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Settings of the PostgreSQL store, shared by every KMS node of a deployment.
@@ -26,7 +25,9 @@ public record PostgresStoreConfig(String url, String user, PasswordSource passwo
     public static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(30);
 
     public PostgresStoreConfig {
-        Objects.requireNonNull(url, "store.url is required for the postgresql store");
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("store.url is required for the postgresql store");
+        }
         if (!url.startsWith("jdbc:postgresql://")) {
             throw new IllegalArgumentException("store.url must start with jdbc:postgresql://");
         }
@@ -36,7 +37,9 @@ public record PostgresStoreConfig(String url, String user, PasswordSource passwo
         if (user == null || user.isBlank()) {
             throw new IllegalArgumentException("store.user is required for the postgresql store");
         }
-        Objects.requireNonNull(password, "store.password is required for the postgresql store (env:NAME or file:/path)");
+        if (password == null) {
+            throw new IllegalArgumentException("store.password is required for the postgresql store (env:NAME or file:/path)");
+        }
         if (poolSize < 1 || poolSize > 64) {
             throw new IllegalArgumentException("store.pool-size must be 1..64");
         }

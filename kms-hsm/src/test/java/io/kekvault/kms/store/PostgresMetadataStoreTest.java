@@ -72,6 +72,53 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
     }
 
     @Test
+    void connectionLostDuringTheCommit_isCommitOutcomeUnknown_andAFailureBeforeTheCommitIsNot() throws Exception {
+        // A deferred constraint trigger runs at COMMIT: it holds the commit until its backend is killed.
+        try (var c = server.admin(db.name()); var s = c.createStatement()) {
+            s.execute("CREATE FUNCTION kv_slow_commit() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$");
+            s.execute("CREATE CONSTRAINT TRIGGER kv_slow_commit AFTER INSERT ON kms_key DEFERRABLE INITIALLY DEFERRED "
+                    + "FOR EACH ROW EXECUTE FUNCTION kv_slow_commit()");
+        }
+        String id = newId();
+        var insert = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                store.insert(sample(id));
+                return (Throwable) null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        String sleeping = "FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = '" + db.name() + "'";
+        await(Duration.ofSeconds(30), () -> "1".equals(query("SELECT COUNT(*) " + sleeping)));
+        query("SELECT pg_terminate_backend(pid) " + sleeping);
+        Throwable failure = insert.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(failure).isInstanceOf(CommitOutcomeUnknownException.class);
+        assertThat(failure.getMessage()).startsWith("metadata store unavailable, retry later (ref=");
+        try (var c = server.admin(db.name()); var s = c.createStatement()) {
+            s.execute("DROP TRIGGER kv_slow_commit ON kms_key");
+        }
+        assertThat(store.get(id)).as("this commit was cut before it applied").isEmpty();
+
+        // a write that fails before its commit is plainly unavailable: nothing was written
+        server.stop(PostgresServer.StopMode.FAST);
+        try {
+            assertThatThrownBy(() -> store.insert(sample(newId())))
+                    .isInstanceOf(UnavailableException.class).isNotInstanceOf(CommitOutcomeUnknownException.class);
+        } finally {
+            server.start();
+        }
+    }
+
+    private String query(String sql) {
+        try {
+            return server.query("postgres", sql);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void crashOfTheServer_isUnavailable_thenRecoversWithEveryCommittedWrite() throws Exception {
         List<KeyRecord> written = new ArrayList<>();
         for (int i = 0; i < 20; i++) {

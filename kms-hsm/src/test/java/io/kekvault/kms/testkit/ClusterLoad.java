@@ -29,8 +29,9 @@ import java.util.function.BooleanSupplier;
  * failure, with the non-idempotent ones whose outcome is unknown counted apart.
  *
  * <p>Each worker's choices come from a {@link Random} seeded from the load's seed, so a run can be
- * replayed in its choices (not in its timing). Unwraps pick any acknowledged wrap, whichever
- * worker and node made it, and a DEK that comes back different is recorded as a mismatch.
+ * replayed in its choices (not in its timing). Wraps use any key; unwraps pick any acknowledged
+ * wrap, whichever worker and node made it, and a DEK that comes back different is recorded as a
+ * mismatch; rotations touch only keys the worker created.
  */
 public final class ClusterLoad implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,10 +83,12 @@ public final class ClusterLoad implements AutoCloseable {
     private final long seed;
     private final String namePrefix;
     private final boolean verifyUnwraps;
-    private final List<String> keys = new CopyOnWriteArrayList<>();
+    // Random access from every worker, appends from every worker: a locked list (a copy-on-write
+    // one would copy the whole list at each of the hundred-thousands of appends of a long run).
+    private final List<String> keys = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Set<String> ackedKeys = ConcurrentHashMap.newKeySet();
     private final Map<String, String> ackedNames = new ConcurrentHashMap<>();
-    private final List<AckedWrap> wraps = new CopyOnWriteArrayList<>();
+    private final List<AckedWrap> wraps = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Failure> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong acks = new AtomicLong();
     private final AtomicLong mismatches = new AtomicLong();
@@ -127,10 +130,16 @@ public final class ClusterLoad implements AutoCloseable {
         Random r = new Random(workerSeed);
         SecureRandom dekRandom = new SecureRandom();
         KmsHttpClient c = clients.get(worker);
+        // Each worker rotates only keys it made itself, as one owner rotates a VM's key: two
+        // clients rotating the same key at once would be a real conflict (409), not load.
+        List<String> mine = new ArrayList<>();
         int seq = 0;
         while (!stopping) {
             Op op = mix.pick(r);
-            if ((op == Op.UNWRAP && wraps.isEmpty()) || ((op == Op.WRAP || op == Op.ROTATE) && keys.isEmpty())) {
+            if (op == Op.ROTATE && mine.isEmpty()) {
+                op = Op.CREATE;
+            }
+            if ((op == Op.UNWRAP && wraps.isEmpty()) || (op == Op.WRAP && keys.isEmpty())) {
                 op = keys.isEmpty() ? Op.CREATE : Op.WRAP;
             }
             String name = op == Op.CREATE ? namePrefix + "-w" + worker + "-" + (seq++) : null;
@@ -143,15 +152,17 @@ public final class ClusterLoad implements AutoCloseable {
                         ackedKeys.add(id);
                         ackedNames.put(name, id);
                         keys.add(id);
+                        mine.add(id);
                     }
                     case ROTATE -> {
-                        String old = keys.get(r.nextInt(keys.size()));
+                        String old = mine.get(r.nextInt(mine.size()));
                         String id = c.rotate(old).get("id").asText();
                         ackedKeys.add(id);
                         keys.add(id);
+                        mine.add(id);
                     }
                     case WRAP -> {
-                        String keyId = keys.get(r.nextInt(keys.size()));
+                        String keyId = pick(keys, r);
                         byte[] aad = ("vm-" + r.nextInt(1000)).getBytes(StandardCharsets.UTF_8);
                         try (SecretBytes dek = SecretBytes.random(64, dekRandom)) {
                             byte[] blob = c.wrap(keyId, List.of(new KmsHttpClient.WrapItem(dek, aad))).getFirst();
@@ -159,7 +170,7 @@ public final class ClusterLoad implements AutoCloseable {
                         }
                     }
                     case UNWRAP -> {
-                        AckedWrap w = wraps.get(r.nextInt(wraps.size()));
+                        AckedWrap w = pick(wraps, r);
                         try (SecretBytes dek = c.unwrap(List.of(new KmsHttpClient.WrappedItem(w.blob(), w.aad()))).getFirst()) {
                             if (verifyUnwraps && !MessageDigest.isEqual(sha256(dek.expose()), w.dekSha256())) {
                                 mismatches.incrementAndGet();
@@ -177,6 +188,12 @@ public final class ClusterLoad implements AutoCloseable {
                 failures.add(new Failure(worker, op, e.getClass().getSimpleName(), String.valueOf(e.getMessage()), false, name,
                         System.nanoTime()));
             }
+        }
+    }
+
+    private static <T> T pick(List<T> list, Random r) {
+        synchronized (list) {
+            return list.get(r.nextInt(list.size()));
         }
     }
 
@@ -243,7 +260,9 @@ public final class ClusterLoad implements AutoCloseable {
     }
 
     public List<AckedWrap> ackedWraps() {
-        return List.copyOf(wraps);
+        synchronized (wraps) {
+            return List.copyOf(wraps);
+        }
     }
 
     /** Keys created or rotated with an acknowledgement. */

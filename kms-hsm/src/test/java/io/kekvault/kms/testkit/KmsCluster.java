@@ -81,7 +81,7 @@ public final class KmsCluster implements AutoCloseable {
             if (running()) {
                 throw new IllegalStateException(id + " is already running");
             }
-            process = KmsProcess.start(config, env.pki(), token, log);
+            process = KmsProcess.start(config, env.pki(), token, log, nodeJvmOptions);
             return this;
         }
 
@@ -129,6 +129,7 @@ public final class KmsCluster implements AutoCloseable {
     private final SoftHsmToken token;
     private final KmsTestEnv env;
     private final List<Node> nodes = new ArrayList<>();
+    private volatile List<String> nodeJvmOptions = List.of("-Dlogback.configurationFile=logback-child.xml");
     private final HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private KmsCluster(SoftHsmToken token, KmsTestEnv env) {
@@ -155,6 +156,15 @@ public final class KmsCluster implements AutoCloseable {
     /** {@link #prepare} on a PostgreSQL database (pool of 4, 2 s connection timeout). */
     public static KmsCluster prepare(SoftHsmToken token, PostgresDatabase db, int nodeCount) throws Exception {
         return prepare(token, db.storeYaml(4, 2), nodeCount, null);
+    }
+
+    /**
+     * JVM options of the node processes started from now on (default: the tests' DEBUG log
+     * configuration; benchmarks use {@code logback-bench-node.xml}).
+     */
+    public KmsCluster nodeJvmOptions(List<String> options) {
+        this.nodeJvmOptions = List.copyOf(options);
+        return this;
     }
 
     /** Starts every node that is not running, in parallel, and waits until all are ready. */
@@ -207,7 +217,11 @@ public final class KmsCluster implements AutoCloseable {
         return new KmsHttpClient(endpoints, t.sslContext(), t.sslParameters(), timeout, listener);
     }
 
-    /** Stops every running node with SIGTERM. */
+    /**
+     * Stops every running node with SIGTERM, then copies the node logs to
+     * {@code target/cluster-logs/<env dir>/} (the environment itself goes away with the token), so a
+     * failed run can be read afterwards.
+     */
     @Override
     public void close() {
         for (Node n : nodes) {
@@ -216,6 +230,20 @@ public final class KmsCluster implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        Path keep = Path.of(System.getProperty("kekvault.cluster.logs", "target/cluster-logs"))
+                .resolve(env.dir().getFileName().toString());
+        try {
+            java.nio.file.Files.createDirectories(keep);
+            for (Node n : nodes) {
+                if (java.nio.file.Files.exists(n.log())) {
+                    java.nio.file.Files.copy(n.log(), keep.resolve(n.log().getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            System.out.println("[cluster] node logs kept in " + keep.toAbsolutePath());
+        } catch (IOException e) {
+            System.out.println("[cluster] could not keep the node logs: " + e);
         }
     }
 

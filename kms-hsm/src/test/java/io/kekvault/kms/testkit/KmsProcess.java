@@ -41,8 +41,13 @@ public final class KmsProcess implements AutoCloseable {
 
     /** Starts the node configured in {@code config} (PKI in {@code pki}) and waits for its ready line. */
     public static KmsProcess start(Path config, Path pki, SoftHsmToken token, Path log) throws Exception {
-        ProcessBuilder pb = ChildJvm.builder(List.of("-Dlogback.configurationFile=logback-child.xml"), KmsChildMain.class,
-                token.env(), config.toString());
+        return start(config, pki, token, log, List.of("-Dlogback.configurationFile=logback-child.xml"));
+    }
+
+    /** As {@link #start(Path, Path, SoftHsmToken, Path)} with these JVM options (log configuration, heap). */
+    public static KmsProcess start(Path config, Path pki, SoftHsmToken token, Path log, List<String> jvmOptions)
+            throws Exception {
+        ProcessBuilder pb = ChildJvm.builder(jvmOptions, KmsChildMain.class, token.env(), config.toString());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -81,6 +81,7 @@ public final class Pkcs11Vault implements KeyVault {
     private final SecureRandom random;
     private final AtomicLong recoveries = new AtomicLong();
     private final Object recoveryLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock objectStore = new java.util.concurrent.locks.ReentrantLock();
     private volatile Token token;
     private volatile boolean closed;
 
@@ -277,12 +278,31 @@ public final class Pkcs11Vault implements KeyVault {
         if (h != null) {
             return h;
         }
-        long found = findHandle(s, keyId);
+        long found = objectStoreCall(s, x -> findHandle(x, keyId));
         if (found == 0) {
             throw new NotFoundException("key " + keyId + " not found");
         }
         handles.put(keyId, found);
         return found;
+    }
+
+    /**
+     * Runs a call that lists, creates or deletes token objects with this process's other such
+     * calls held off. SoftHSM2 (a file-backed token shared by several processes, as the KMS nodes
+     * of a lab share one token directory) re-reads its object directory when another process
+     * changed it, without holding its own lock while it lists the directory: an object created
+     * meanwhile by another thread of the same process can be dropped (its C_GenerateKey fails with
+     * CKR_GENERAL_ERROR) or indexed twice (two handles for one label). Serializing these calls in
+     * the process closes the race; wrap and unwrap use cached handles and are not serialized. The
+     * session is borrowed before the lock is taken, so the lock holder never waits for a session.
+     */
+    private <T> T objectStoreCall(Session s, SessionCall<T> call) throws PKCS11Exception, KmsException {
+        objectStore.lock();
+        try {
+            return call.apply(s);
+        } finally {
+            objectStore.unlock();
+        }
     }
 
     /** The object handle for {@code keyId}, 0 when absent. */
@@ -301,7 +321,7 @@ public final class Pkcs11Vault implements KeyVault {
     @Override
     public HsmKeyInfo generate(String keyId, KeySpec spec) throws KmsException {
         KeyLabels.check(keyId);
-        return withSession("C_GenerateKey", s -> {
+        return withSession("C_GenerateKey", s0 -> objectStoreCall(s0, s -> {
             if (findHandle(s, keyId) != 0) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
@@ -316,7 +336,7 @@ public final class Pkcs11Vault implements KeyVault {
             }
             long h = s.generateKey(new Mechanism(mech), template);
             return verifyCreated(s, keyId, spec, h, true);
-        });
+        }));
     }
 
     @Override
@@ -326,7 +346,7 @@ public final class Pkcs11Vault implements KeyVault {
             throw new InvalidRequestException(ResultReason.INVALID_FIELD,
                     "key material length does not match " + spec.lengthBits() + "-bit " + spec.algorithm(), null);
         }
-        return withSession("C_CreateObject", s -> {
+        return withSession("C_CreateObject", s0 -> objectStoreCall(s0, s -> {
             if (findHandle(s, keyId) != 0) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
@@ -338,7 +358,7 @@ public final class Pkcs11Vault implements KeyVault {
             } finally {
                 SecretBytes.wipe(value);
             }
-        });
+        }));
     }
 
     private static AttributeVector keyTemplate(String keyId, KeySpec spec) {
@@ -409,7 +429,7 @@ public final class Pkcs11Vault implements KeyVault {
     @Override
     public Optional<HsmKeyInfo> find(String keyId) throws KmsException {
         KeyLabels.check(keyId);
-        return withSession("C_FindObjects", s -> {
+        return withSession("C_FindObjects", s0 -> objectStoreCall(s0, s -> {
             long h = findHandle(s, keyId);
             if (h == 0) {
                 handles.remove(keyId);
@@ -417,12 +437,12 @@ public final class Pkcs11Vault implements KeyVault {
             }
             handles.put(keyId, h);
             return Optional.of(readInfo(s, keyId, h));
-        });
+        }));
     }
 
     @Override
     public List<String> list() throws KmsException {
-        return withSession("C_FindObjects", s -> {
+        return withSession("C_FindObjects", s0 -> objectStoreCall(s0, s -> {
             long[] all = s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY));
             List<String> ids = new ArrayList<>();
             for (long h : all) {
@@ -433,13 +453,13 @@ public final class Pkcs11Vault implements KeyVault {
             }
             ids.sort(null);
             return ids;
-        });
+        }));
     }
 
     @Override
     public void destroy(String keyId) throws KmsException {
         KeyLabels.check(keyId);
-        withSession("C_DestroyObject", s -> {
+        withSession("C_DestroyObject", s0 -> objectStoreCall(s0, s -> {
             long h = findHandle(s, keyId);
             if (h == 0) {
                 throw new NotFoundException("key " + keyId + " not found");
@@ -448,7 +468,7 @@ public final class Pkcs11Vault implements KeyVault {
             handles.remove(keyId);
             log.info("event=hsm_key_destroyed key={}", keyId);
             return null;
-        });
+        }));
     }
 
     @Override

@@ -1,0 +1,174 @@
+package io.kekvault.kms.bench;
+
+import io.kekvault.kmip.http.KmsHttpClient;
+import io.kekvault.kms.testkit.ClusterLoad;
+import io.kekvault.kms.testkit.KmsCluster;
+import io.kekvault.kms.testkit.PostgresDatabase;
+import io.kekvault.kms.testkit.PostgresServer;
+import io.kekvault.kms.testkit.SoftHsmToken;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * Sustained, bounded load on the scale-out set-up: a real PostgreSQL (fsync on), one SoftHSM2
+ * token directory, two KMS nodes in their own JVMs (production log level). The same closed-loop
+ * load (a fixed number of clients, each sending its next request when the previous one is
+ * answered) runs against one node, then against both; it prints throughput, errors and latency
+ * percentiles as a Markdown table for docs/benchmarks.md.
+ *
+ * <p>Not a test. Run it from the repository root (see docs/benchmarks.md, "Scale-out"):
+ * <pre>
+ * java [kekvault JVM flags] -cp kms-hsm/target/test-classes:kms-hsm/target/classes:$(cat kms-hsm/target/bench.classpath) \
+ *      io.kekvault.kms.bench.ClusterBench [--seconds 60] [--clients 8] [--warmup 20] [--rounds 1] [--seed N]
+ * </pre>
+ */
+public final class ClusterBench {
+
+    private record Result(String setup, int clients, double seconds, long ops, long errors, long mismatches,
+                          long p50, long p99, long max, String perOp) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-bench-driver.xml");
+        }
+        int seconds = 60;
+        int clients = 8;
+        int warmup = 20;
+        int rounds = 1;
+        long seed = System.nanoTime();
+        ClusterLoad.Mix mix = new ClusterLoad.Mix(5, 45, 45, 5);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--clients" -> clients = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--mix" -> {
+                    String[] m = args[++i].split(",");
+                    mix = new ClusterLoad.Mix(Integer.parseInt(m[0]), Integer.parseInt(m[1]), Integer.parseInt(m[2]),
+                            Integer.parseInt(m[3]));
+                }
+                default -> {
+                    System.err.println("usage: ClusterBench [--seconds 60] [--clients 8] [--warmup 20] [--rounds 1] "
+                            + "[--seed N] [--mix create,wrap,unwrap,rotate]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (seconds < 5 || seconds > 900 || clients < 1 || clients > 64) {
+            throw new IllegalArgumentException("--seconds 5..900, --clients 1..64");
+        }
+        System.out.printf(Locale.ROOT, "cluster bench: seed=%d clients=%d seconds=%d warmup=%d rounds=%d mix=%s cpus=%d%n",
+                seed, clients, seconds, warmup, rounds, mix, Runtime.getRuntime().availableProcessors());
+        System.out.println("load before: " + loadAverage());
+        Random random = new Random(seed);
+        SoftHsmToken token = SoftHsmToken.createStandalone();
+        List<Result> results = new ArrayList<>();
+        try (PostgresServer pg = PostgresServer.launch(new PostgresServer.Options(true, 100))) {
+            PostgresDatabase db = pg.createDatabase("bench");
+            try (KmsCluster cluster = KmsCluster.prepare(token, db.storeYaml(8, 5), 2, null)
+                    .nodeJvmOptions(List.of("-Dlogback.configurationFile=logback-bench-node.xml", "-Xmx512m"))
+                    .startAll()) {
+                KmsCluster.Node a = cluster.node(0);
+                KmsCluster.Node b = cluster.node(1);
+                KmsHttpClient admin = a.client("admin");
+                List<String> keys = new ArrayList<>();
+                for (int i = 0; i < 16; i++) {
+                    keys.add(admin.createKey(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                            .put("activate", true)).get("id").asText());
+                }
+                if (warmup > 0) {
+                    run(cluster, "warm-up (both nodes)", clients, warmup, mix, random.nextLong(), keys, true, a, b);
+                }
+                for (int r = 0; r < rounds; r++) {
+                    results.add(run(cluster, "1 node", clients, seconds, mix, random.nextLong(), keys, true, a));
+                    results.add(run(cluster, "2 nodes", clients, seconds, mix, random.nextLong(), keys, true, a, b));
+                }
+            }
+        } finally {
+            token.close();
+            deleteTree(token.dir());
+        }
+        System.out.println("load after: " + loadAverage());
+        System.out.println();
+        System.out.println("| setup | clients | seconds | operations | ops/s | errors | p50 ms | p99 ms | max ms | per operation |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %d | %.0f | %d | %.1f | %.1f | %.1f | %s |%n", r.setup(), r.clients(),
+                    r.seconds(), r.ops(), r.ops() / r.seconds(), r.errors() + r.mismatches(), r.p50() / 1e6, r.p99() / 1e6,
+                    r.max() / 1e6, r.perOp());
+        }
+        System.exit(results.stream().anyMatch(r -> r.errors() + r.mismatches() > 0) ? 1 : 0);
+    }
+
+    private static Result run(KmsCluster cluster, String setup, int clients, int seconds, ClusterLoad.Mix mix, long seed,
+                              List<String> keys, boolean verify, KmsCluster.Node... nodes) throws Exception {
+        List<KmsHttpClient> cs = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            // each client starts on its own node (round robin) and fails over to the others
+            List<KmsCluster.Node> order = new ArrayList<>();
+            for (int j = 0; j < nodes.length; j++) {
+                order.add(nodes[(i + j) % nodes.length]);
+            }
+            cs.add(cluster.client("admin", Duration.ofSeconds(30), null, order.toArray(KmsCluster.Node[]::new)));
+        }
+        System.out.printf(Locale.ROOT, "%s: %d clients for %d s (%s)...%n", setup, clients, seconds, Instant.now());
+        ClusterLoad load = new ClusterLoad(cs, mix, seed, keys, "bench-" + seed, verify);
+        long start = System.nanoTime();
+        load.start();
+        long end = start + Duration.ofSeconds(seconds).toNanos();
+        while (System.nanoTime() < end) {
+            // a benchmark's clock, not a test's wait: the run lasts a fixed time
+            LockSupport.parkNanos(Math.min(500_000_000L, end - System.nanoTime()));
+        }
+        load.stop();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long[] lat = load.sortedLatencies();
+        String perOp = String.format(Locale.ROOT, "create %d, wrap %d, unwrap %d, rotate %d", load.acks(ClusterLoad.Op.CREATE),
+                load.acks(ClusterLoad.Op.WRAP), load.acks(ClusterLoad.Op.UNWRAP), load.acks(ClusterLoad.Op.ROTATE));
+        Result r = new Result(setup, clients, elapsed, load.acks(), load.failures().size(), load.mismatches(),
+                percentile(lat, 0.50), percentile(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1], perOp);
+        System.out.printf(Locale.ROOT, "%s: %.0f ops/s, %d errors, p99 %.1f ms; load %s%n", setup, r.ops() / elapsed,
+                r.errors(), r.p99() / 1e6, loadAverage());
+        if (!load.failures().isEmpty()) {
+            load.failures().stream().limit(5).forEach(f -> System.out.println("  failure: " + f));
+        }
+        return r;
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
