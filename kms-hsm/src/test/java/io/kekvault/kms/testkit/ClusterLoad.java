@@ -94,6 +94,7 @@ public final class ClusterLoad implements AutoCloseable {
     private final AtomicLong mismatches = new AtomicLong();
     private final Map<Op, AtomicLong> opAcks = new EnumMap<>(Op.class);
     private final List<long[]> latencies = new CopyOnWriteArrayList<>();
+    private final List<byte[]> latencyOps = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopping;
 
@@ -119,8 +120,8 @@ public final class ClusterLoad implements AutoCloseable {
         for (int w = 0; w < clients.size(); w++) {
             int worker = w;
             long workerSeed = seeds.nextLong();
-            long[] lat = new long[1 << 16];
-            latencies.add(lat);
+            latencies.add(new long[1 << 16]);
+            latencyOps.add(new byte[1 << 16]);
             threads.add(Thread.ofPlatform().name("load-" + w).start(() -> run(worker, workerSeed)));
         }
         return this;
@@ -178,7 +179,7 @@ public final class ClusterLoad implements AutoCloseable {
                         }
                     }
                 }
-                record(worker, System.nanoTime() - start);
+                record(worker, op, System.nanoTime() - start);
                 opAcks.get(op).incrementAndGet();
                 acks.incrementAndGet();
             } catch (KmsException e) {
@@ -199,14 +200,18 @@ public final class ClusterLoad implements AutoCloseable {
 
     private final ConcurrentHashMap<Integer, Integer> counts = new ConcurrentHashMap<>();
 
-    private void record(int worker, long nanos) {
+    private void record(int worker, Op op, long nanos) {
         long[] lat = latencies.get(worker);
+        byte[] ops = latencyOps.get(worker);
         int n = counts.merge(worker, 1, Integer::sum) - 1;
         if (n >= lat.length) {
             lat = Arrays.copyOf(lat, lat.length * 2);
+            ops = Arrays.copyOf(ops, ops.length * 2);
             latencies.set(worker, lat);
+            latencyOps.set(worker, ops);
         }
         lat[n] = nanos;
+        ops[n] = (byte) op.ordinal();
     }
 
     /** Stops the workers and waits for them (each finishes its call in flight). */
@@ -283,21 +288,25 @@ public final class ClusterLoad implements AutoCloseable {
         return failures.stream().filter(f -> f.op() == op && f.ambiguous()).count();
     }
 
-    /** Every recorded latency, in nanoseconds, sorted. */
+    /** Every recorded latency of an acknowledged call, in nanoseconds, sorted. */
     public long[] sortedLatencies() {
-        List<long[]> parts = new ArrayList<>();
-        int total = 0;
+        return sortedLatencies(null);
+    }
+
+    /** The recorded latencies of acknowledged {@code op} calls (all when null), in nanoseconds, sorted. */
+    public long[] sortedLatencies(Op op) {
+        java.util.stream.LongStream.Builder b = java.util.stream.LongStream.builder();
         for (int w = 0; w < latencies.size(); w++) {
             int n = counts.getOrDefault(w, 0);
-            parts.add(Arrays.copyOf(latencies.get(w), n));
-            total += n;
+            long[] lat = latencies.get(w);
+            byte[] ops = latencyOps.get(w);
+            for (int i = 0; i < n; i++) {
+                if (op == null || ops[i] == op.ordinal()) {
+                    b.add(lat[i]);
+                }
+            }
         }
-        long[] all = new long[total];
-        int at = 0;
-        for (long[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
+        long[] all = b.build().toArray();
         Arrays.sort(all);
         return all;
     }

@@ -69,10 +69,20 @@ import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
  * a lost module (re-initialised, token removed) is re-initialised, the token found again by its
  * label and the user logged in again, without a restart. Keys are created with the KEK template
  * of ARCHITECTURE section 3 and their attributes are read back and checked before use.
+ *
+ * <p>Several processes on one token (KMS nodes on a shared SoftHSM2 token directory): a key made
+ * by another process is found on a handle-cache miss. SoftHSM2 re-reads its object directory only
+ * when the token's generation counter moved since it last looked, and a process that changes the
+ * token itself writes the counter back as its own, hiding a change another process made just
+ * before; such a key then stays invisible to this process until the token changes again. So a
+ * use of a key the caller already checked exists (the metadata store has it) that finds no object
+ * re-initialises the module, which re-reads the whole directory, and looks once more; at most
+ * once a second, counted in {@link VaultStats#moduleRecoveries()}.
  */
 public final class Pkcs11Vault implements KeyVault {
     private static final Logger log = LoggerFactory.getLogger(Pkcs11Vault.class);
     private static final int MAX_ATTEMPTS = 3;
+    private static final long REINDEX_INTERVAL_NANOS = 1_000_000_000L;
 
     private final VaultConfig config;
     private final PKCS11Module module;
@@ -82,6 +92,18 @@ public final class Pkcs11Vault implements KeyVault {
     private final AtomicLong recoveries = new AtomicLong();
     private final Object recoveryLock = new Object();
     private final java.util.concurrent.locks.ReentrantLock objectStore = new java.util.concurrent.locks.ReentrantLock();
+    private final AtomicLong lastReindex = new AtomicLong(System.nanoTime() - REINDEX_INTERVAL_NANOS);
+    // Every session use holds the read side; a re-index holds the write side, so no call can carry
+    // a session or object handle from before the module's re-initialisation into the one after it
+    // (the new module hands out the same numbers for other sessions and objects).
+    private final java.util.concurrent.locks.ReentrantReadWriteLock moduleUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    /** A key used through {@link #handle} has no object in this process's view of the token. */
+    private static final class ObjectMissing extends RuntimeException {
+        ObjectMissing(String keyId) {
+            super(keyId, null, false, false);
+        }
+    }
     private volatile Token token;
     private volatile boolean closed;
 
@@ -179,58 +201,109 @@ public final class Pkcs11Vault implements KeyVault {
             throw new HsmUnavailableException("vault is closed", -1, null);
         }
         PKCS11Exception last = null;
+        boolean reindex = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Session s;
-            try {
-                s = pool.borrow();
-            } catch (PKCS11Exception e) {
-                last = e;
-                if (Ckr.isModuleLost(e.getErrorCode()) || Ckr.isSessionLost(e.getErrorCode())) {
-                    recoverModule(e.getErrorCode());
-                    continue;
-                }
-                throw mapError(function, e);
+            if (reindex) {
+                reindex = false;
+                reindex();
             }
-            boolean healthy = false;
+            moduleUse.readLock().lock();
             try {
-                T result = call.apply(s);
-                healthy = true;
-                return result;
-            } catch (KmsException e) {
-                healthy = true;
-                throw e;
-            } catch (PKCS11Exception e) {
-                last = e;
-                long ckr = e.getErrorCode();
-                if (Ckr.isSessionLost(ckr)) {
-                    log.warn("event=hsm_session_lost function={} ckr={} attempt={}", function, Ckr.name(ckr), attempt);
-                    pool.discardIdle();
-                    continue;
+                Session s;
+                try {
+                    s = pool.borrow();
+                } catch (PKCS11Exception e) {
+                    last = e;
+                    if (Ckr.isModuleLost(e.getErrorCode()) || Ckr.isSessionLost(e.getErrorCode())) {
+                        recoverModule(e.getErrorCode());
+                        continue;
+                    }
+                    throw mapError(function, e);
                 }
-                if (ckr == Ckr.USER_NOT_LOGGED_IN) {
-                    log.warn("event=hsm_logged_out function={} attempt={}", function, attempt);
-                    pool.discardIdle();
-                    continue;
-                }
-                if (Ckr.isModuleLost(ckr)) {
-                    recoverModule(ckr);
-                    continue;
-                }
-                if (Ckr.isHandleStale(ckr)) {
-                    handles.clear();
+                boolean healthy = false;
+                try {
+                    T result = call.apply(s);
                     healthy = true;
-                    continue;
+                    return result;
+                } catch (KmsException e) {
+                    healthy = true;
+                    throw e;
+                } catch (ObjectMissing e) {
+                    healthy = true;
+                    if (attempt < MAX_ATTEMPTS && reindexDue()) {
+                        reindex = true;
+                        continue;
+                    }
+                    throw new NotFoundException("key " + e.getMessage() + " not found");
+                } catch (PKCS11Exception e) {
+                    last = e;
+                    long ckr = e.getErrorCode();
+                    if (Ckr.isSessionLost(ckr)) {
+                        log.warn("event=hsm_session_lost function={} ckr={} attempt={}", function, Ckr.name(ckr), attempt);
+                        pool.discardIdle();
+                        continue;
+                    }
+                    if (ckr == Ckr.USER_NOT_LOGGED_IN) {
+                        log.warn("event=hsm_logged_out function={} attempt={}", function, attempt);
+                        pool.discardIdle();
+                        continue;
+                    }
+                    if (Ckr.isModuleLost(ckr)) {
+                        recoverModule(ckr);
+                        continue;
+                    }
+                    if (Ckr.isHandleStale(ckr)) {
+                        handles.clear();
+                        healthy = true;
+                        continue;
+                    }
+                    // The session itself is fine after an ordinary failure of a single-part call.
+                    healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR;
+                    throw mapError(function, e);
+                } finally {
+                    pool.release(s, healthy);
                 }
-                // The session itself is fine after an ordinary failure of a single-part call.
-                healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR;
-                throw mapError(function, e);
             } finally {
-                pool.release(s, healthy);
+                moduleUse.readLock().unlock();
             }
         }
         log.error("event=hsm_gave_up function={} ckr={}", function, last == null ? "-" : Ckr.name(last.getErrorCode()));
         throw new HsmUnavailableException("HSM did not recover after " + MAX_ATTEMPTS + " attempts",
                 last == null ? -1 : last.getErrorCode(), last);
+    }
+
+    private boolean reindexDue() {
+        long last = lastReindex.get();
+        long now = System.nanoTime();
+        return now - last >= REINDEX_INTERVAL_NANOS && lastReindex.compareAndSet(last, now);
+    }
+
+    /**
+     * Re-initialises the module so that it reads the token's object directory afresh (see the
+     * class comment), once every call in flight has returned its session, and before any other
+     * starts: all sessions and cached handles are dropped with the old module.
+     */
+    private void reindex() throws KmsException {
+        moduleUse.writeLock().lock();
+        objectStore.lock();
+        try {
+            synchronized (recoveryLock) {
+                pool.discardIdle();
+                handles.clear();
+                try {
+                    module.finalize(null);
+                } catch (PKCS11Exception ignored) {
+                    // not initialised: initialising is all that is needed
+                }
+                initialize(module);
+                token = findToken(module, config.tokenLabel());
+                recoveries.incrementAndGet();
+                log.info("event=hsm_reindexed reason=object_missing_on_cache_miss");
+            }
+        } finally {
+            objectStore.unlock();
+            moduleUse.writeLock().unlock();
+        }
     }
 
     private void recoverModule(long ckr) throws KmsException {
@@ -280,7 +353,7 @@ public final class Pkcs11Vault implements KeyVault {
         }
         long found = objectStoreCall(s, x -> findHandle(x, keyId));
         if (found == 0) {
-            throw new NotFoundException("key " + keyId + " not found");
+            throw new ObjectMissing(keyId);
         }
         handles.put(keyId, found);
         return found;
