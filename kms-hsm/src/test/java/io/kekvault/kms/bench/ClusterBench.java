@@ -105,9 +105,17 @@ public final class ClusterBench {
                 if (warmup > 0) {
                     run(cluster, "warm-up (both nodes)", clients, warmup, mix, random.nextLong(), keys, true, a, b);
                 }
+                // ABBA order (1, 2 | 2, 1 | ...): a drift over the run (token growing, other load on
+                // the machine) weighs on both set-ups alike in the averages
                 for (int r = 0; r < rounds; r++) {
-                    results.add(run(cluster, "1 node", clients, seconds, mix, random.nextLong(), keys, true, a));
-                    results.add(run(cluster, "2 nodes", clients, seconds, mix, random.nextLong(), keys, true, a, b));
+                    boolean oneFirst = r % 2 == 0;
+                    for (int k = 0; k < 2; k++) {
+                        if ((k == 0) == oneFirst) {
+                            results.add(run(cluster, "1 node", clients, seconds, mix, random.nextLong(), keys, true, a));
+                        } else {
+                            results.add(run(cluster, "2 nodes", clients, seconds, mix, random.nextLong(), keys, true, a, b));
+                        }
+                    }
                 }
             }
         } finally {
@@ -122,6 +130,17 @@ public final class ClusterBench {
             System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %d | %.0f | %d | %.1f | %.1f | %.1f | %s |%n", r.setup(), r.clients(),
                     r.seconds(), r.ops(), r.ops() / r.seconds(), r.errors() + r.mismatches(), r.p50() / 1e6, r.p99() / 1e6,
                     r.max() / 1e6, r.perOp());
+        }
+        if (rounds > 1) {
+            System.out.println();
+            for (String setup : List.of("1 node", "2 nodes")) {
+                List<Result> rs = results.stream().filter(r -> r.setup().equals(setup)).toList();
+                double ops = rs.stream().mapToLong(Result::ops).sum();
+                double secs = rs.stream().mapToDouble(Result::seconds).sum();
+                System.out.printf(Locale.ROOT, "%s, all rounds: %.0f ops/s, %d errors, worst p99 %.1f ms%n", setup, ops / secs,
+                        rs.stream().mapToLong(r -> r.errors() + r.mismatches()).sum(),
+                        rs.stream().mapToLong(Result::p99).max().orElse(0) / 1e6);
+            }
         }
         System.exit(results.stream().anyMatch(r -> r.errors() + r.mismatches() > 0) ? 1 : 0);
     }
