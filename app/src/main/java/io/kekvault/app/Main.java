@@ -2,8 +2,10 @@ package io.kekvault.app;
 
 import io.kekvault.app.bench.BenchCommand;
 import io.kekvault.app.cli.AuditCommand;
+import io.kekvault.app.cli.HostCommand;
 import io.kekvault.app.cli.HsmCommand;
 import io.kekvault.app.cli.KeyCommand;
+import io.kekvault.app.cli.KmipCommand;
 import io.kekvault.app.cli.KmsCommand;
 import io.kekvault.app.cli.PkiCommand;
 import picocli.CommandLine;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Command;
 /** The one executable: every service's main and every operator command. */
 @Command(name = "kekvault", mixinStandardHelpOptions = true, version = "kekvault 0.1.0",
         description = "Key manager for VM encryption whose KEKs never leave the HSM.",
-        subcommands = {KmsCommand.class, PkiCommand.class, KeyCommand.class, AuditCommand.class, HsmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {KmsCommand.class, KmipCommand.class, HostCommand.class, PkiCommand.class, KeyCommand.class, AuditCommand.class, HsmCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KmsDevModeCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Running(Process process, int httpsPort, int healthPort, Path log) {
+    record Running(Process process, int httpsPort, int healthPort, Path log, String readyLine) {
     }
 
     static Running startDev(Path dir) throws Exception {
@@ -56,7 +56,8 @@ class KmsDevModeCliTest {
         assertThat(line).as("ready line; log:\n%s", Files.exists(log) ? Files.readString(log) : "").isNotNull();
         Matcher m = Pattern.compile("https=https://127\\.0\\.0\\.1:(\\d+) .*health=http://127\\.0\\.0\\.1:(\\d+)").matcher(line);
         assertThat(m.find()).as(line).isTrue();
-        return new Running(p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), log);
+        assertThat(line).as("the dev node serves KMIP").containsPattern("kmip=127\\.0\\.0\\.1:\\d+");
+        return new Running(p, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), log, line);
     }
 
     /** Runs a CLI command in this JVM and returns its exit code and standard output. */

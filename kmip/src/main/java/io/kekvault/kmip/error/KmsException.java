@@ -47,7 +47,7 @@ public abstract sealed class KmsException extends Exception
         String m = message == null ? reason.code() : message;
         return switch (reason) {
             case ITEM_NOT_FOUND, OBJECT_NOT_FOUND, ATTRIBUTE_NOT_FOUND, ATTRIBUTE_INSTANCE_NOT_FOUND,
-                 WRAPPING_OBJECT_NOT_FOUND, OBJECT_DESTROYED, WRAPPING_OBJECT_DESTROYED ->
+                 WRAPPING_OBJECT_NOT_FOUND, OBJECT_DESTROYED, WRAPPING_OBJECT_DESTROYED, UNKNOWN_OBJECT_GROUP ->
                     new NotFoundException(reason, m, cause);
             case PERMISSION_DENIED, NOT_AUTHORISED -> new PermissionDeniedException(reason, m, cause);
             case AUTHENTICATION_NOT_SUCCESSFUL, BAD_PASSWORD, INVALID_TICKET, ATTESTATION_FAILED,
@@ -66,8 +66,10 @@ public abstract sealed class KmsException extends Exception
             case SENSITIVE, NOT_EXTRACTABLE, KEY_VALUE_NOT_PRESENT ->
                     new NotExtractableException(reason, m, cause);
             case RESPONSE_TOO_LARGE, SERVER_LIMIT_EXCEEDED -> new LimitExceededException(reason, m, cause);
-            case OBJECT_ALREADY_EXISTS, NON_UNIQUE_NAME_ATTRIBUTE -> new ConflictException(reason, m, cause);
-            case PROTECTION_STORAGE_UNAVAILABLE -> new UnavailableException(reason, m, cause);
+            case OBJECT_ALREADY_EXISTS, NON_UNIQUE_NAME_ATTRIBUTE, DUPLICATE_PROCESS_REQUEST ->
+                    new ConflictException(reason, m, cause);
+            case PROTECTION_STORAGE_UNAVAILABLE, PRIVATE_PROTECTION_STORAGE_UNAVAILABLE,
+                 PUBLIC_PROTECTION_STORAGE_UNAVAILABLE -> new UnavailableException(reason, m, cause);
             case GENERAL_FAILURE, INTERNAL_SERVER_ERROR, OPERATION_CANCELED_BY_REQUESTER,
                  PKCS11_CODEC_ERROR -> new GeneralFailureException(reason, m, cause);
             default -> new InvalidRequestException(reason, m, cause);

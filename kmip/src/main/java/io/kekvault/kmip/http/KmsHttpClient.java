@@ -1,7 +1,6 @@
 package io.kekvault.kmip.http;
 
 import com.fasterxml.jackson.core.Base64Variants;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +11,6 @@ import io.kekvault.kmip.error.KmsException;
 import io.kekvault.kmip.error.ResultReason;
 import io.kekvault.kmip.error.UnavailableException;
 import io.kekvault.secret.SecretBytes;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -157,10 +155,8 @@ public final class KmsHttpClient {
 
     /** Wraps DEKs under {@code keyId} in one request (batch when more than one). */
     public List<byte[]> wrap(String keyId, List<WrapItem> items) throws KmsException {
-        byte[] body = dekBody(keyId, items.size() > 1, items.size(), (g, i) -> {
-            binary(g, "dek", items.get(i).dek().expose());
-            binary(g, "aad", items.get(i).aad());
-        });
+        byte[] body = DekJson.write(keyId, items.size() > 1,
+                items.stream().map(i -> item("dek", i.dek().expose(), "aad", i.aad())).toList());
         try {
             return blobs(callRaw("POST", "/v1/wrap", body, true), "wrapped", items.size() > 1);
         } finally {
@@ -170,10 +166,8 @@ public final class KmsHttpClient {
 
     /** Unwraps blobs; the returned holders belong to the caller, who closes them. */
     public List<SecretBytes> unwrap(List<WrappedItem> items) throws KmsException {
-        byte[] body = dekBody(null, items.size() > 1, items.size(), (g, i) -> {
-            binary(g, "wrapped", items.get(i).wrapped());
-            binary(g, "aad", items.get(i).aad());
-        });
+        byte[] body = DekJson.write(null, items.size() > 1,
+                items.stream().map(i -> item("wrapped", i.wrapped(), "aad", i.aad())).toList());
         byte[] response = callRaw("POST", "/v1/unwrap", body, true);
         try {
             List<byte[]> raw = blobs(response, "dek", items.size() > 1);
@@ -187,52 +181,16 @@ public final class KmsHttpClient {
 
     /** Re-wraps blobs under {@code newKeyId} without the DEKs leaving the KMS. */
     public List<byte[]> rewrap(String newKeyId, List<WrappedItem> items) throws KmsException {
-        byte[] body = dekBody(newKeyId, items.size() > 1, items.size(), (g, i) -> {
-            binary(g, "wrapped", items.get(i).wrapped());
-            binary(g, "aad", items.get(i).aad());
-        });
+        byte[] body = DekJson.write(newKeyId, items.size() > 1,
+                items.stream().map(i -> item("wrapped", i.wrapped(), "aad", i.aad())).toList());
         return blobs(callRaw("POST", "/v1/rewrap", body, true), "wrapped", items.size() > 1);
     }
 
-    @FunctionalInterface
-    private interface ItemWriter {
-        void write(JsonGenerator g, int index) throws IOException;
-    }
-
-    private static byte[] dekBody(String keyId, boolean batch, int n, ItemWriter w) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + n * 160);
-        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            if (keyId != null) {
-                g.writeStringField("keyId", keyId);
-            }
-            if (batch) {
-                g.writeArrayFieldStart("items");
-            }
-            for (int i = 0; i < n; i++) {
-                if (batch) {
-                    g.writeStartObject();
-                }
-                w.write(g, i);
-                if (batch) {
-                    g.writeEndObject();
-                }
-            }
-            if (batch) {
-                g.writeEndArray();
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return out.toByteArray();
-    }
-
-    private static void binary(JsonGenerator g, String field, byte[] v) throws IOException {
-        if (v != null) {
-            g.writeFieldName(field);
-            g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, v, 0, v.length);
-        }
+    private static java.util.Map<String, Object> item(String k1, Object v1, String k2, Object v2) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put(k1, v1);
+        m.put(k2, v2);
+        return m;
     }
 
     /** Reads {@code field} from the single object or from each element of {@code items}. */

@@ -68,7 +68,8 @@ public record KmsConfig(
     }
 
     public record Kmip(String host, Integer port, @JsonProperty("idle-timeout-seconds") Integer idleTimeoutSeconds,
-                       @JsonProperty("max-message-bytes") Integer maxMessageBytes, Boolean enabled) {
+                       @JsonProperty("max-message-bytes") Integer maxMessageBytes, Boolean enabled,
+                       @JsonProperty("max-connections") Integer maxConnections) {
     }
 
     /** {@code role-map-file}: identity=role lines (pki issue writes it); {@code roles}: role -> identities. */
@@ -216,6 +217,11 @@ public record KmsConfig(
             return c.kmip() == null ? 1 << 20 : or(c.kmip().maxMessageBytes(), 1 << 20);
         }
 
+        /** Most KMIP connections open at once; more are closed as soon as they are accepted. */
+        public int kmipMaxConnections() {
+            return c.kmip() == null ? 1024 : or(c.kmip().maxConnections(), 1024);
+        }
+
         public String healthHost() {
             return c.health() == null ? "127.0.0.1" : or(c.health().host(), "127.0.0.1");
         }
@@ -282,6 +288,10 @@ public record KmsConfig(
             }
             if (c.audit() != null && c.audit().sync() != null && !List.of("write", "fsync").contains(c.audit().sync())) {
                 throw new IllegalArgumentException("audit.sync must be write or fsync");
+            }
+            if (kmipMaxMessageBytes() < 1024 || kmipIdleTimeoutSeconds() < 1 || kmipMaxConnections() < 1) {
+                throw new IllegalArgumentException("kmip.max-message-bytes must be at least 1024, kmip.idle-timeout-seconds"
+                        + " and kmip.max-connections at least 1");
             }
             if (maxBatch() < 1 || maxBatch() > 10_000) {
                 throw new IllegalArgumentException("limits.max-batch must be 1..10000");

@@ -9,6 +9,7 @@ import io.kekvault.kms.store.KeyState;
 import io.kekvault.kms.vault.KeyAlgorithm;
 import io.kekvault.kms.vault.KeyLabels;
 import io.kekvault.kms.vault.KeySpec;
+import io.kekvault.secret.SecretBytes;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -73,6 +74,13 @@ public final class CreateKeyOp implements Operation<CreateKeyOp.Request, KeyReco
                 .build();
         s.vault().generate(id, spec);
         try {
+            if (spec.extractable()) {
+                // The KMIP Digest of key material that may leave the HSM anyway; a non-extractable
+                // key's value is never read, so it has none.
+                try (SecretBytes value = s.vault().exportKey(id)) {
+                    record = record.toBuilder().addAttribute(KeyDigest.attribute(value)).build();
+                }
+            }
             return s.store().insert(record);
         } catch (KmsException | RuntimeException e) {
             var committed = HsmCompensation.settle(s, id, e, name());

@@ -25,12 +25,21 @@ public final class Dispatcher {
     private final AuditSink audit;
     private final MeterRegistry registry;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Timers by operation, then by result: looked up on every operation, so without building a key. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Timer>> timers = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
     public Dispatcher(AuditSink audit, MeterRegistry registry, Clock clock) {
         this.audit = audit;
         this.registry = registry;
         this.clock = clock;
+        io.micrometer.core.instrument.Gauge.builder("kms.operations.inflight", inFlight, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("operations running now").register(registry);
+    }
+
+    /** Operations running now (for metrics and graceful shutdown). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /** Supplies the decoded request inside the dispatcher, so a malformed request is audited too. */
@@ -70,6 +79,7 @@ public final class Dispatcher {
         String result = "success";
         KmsException failure = null;
         R response = null;
+        inFlight.incrementAndGet();
         try {
             response = body.apply(ctx);
         } catch (KmsException e) {
@@ -92,6 +102,7 @@ public final class Dispatcher {
             failure = new GeneralFailureException("general failure, see server log ref=" + ref, null);
             result = failure.errorCode();
         }
+        inFlight.decrementAndGet();
         timer(opName, result).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         try {
             audit.record(new AuditSink.Event(clock.instant(), caller.identity(), opName, ctx.keyId(), result,
@@ -111,7 +122,12 @@ public final class Dispatcher {
     }
 
     private Timer timer(String op, String result) {
-        return timers.computeIfAbsent(op + "|" + result, k -> Timer.builder("kms.operations")
+        ConcurrentHashMap<String, Timer> byResult = timers.get(op);
+        if (byResult == null) {
+            byResult = timers.computeIfAbsent(op, k -> new ConcurrentHashMap<>());
+        }
+        Timer t = byResult.get(result);
+        return t != null ? t : byResult.computeIfAbsent(result, k -> Timer.builder("kms.operations")
                 .description("KMS operations by name and result")
                 .tag("operation", op)
                 .tag("result", result)

@@ -21,12 +21,12 @@ public final class KeyAccess {
     private KeyAccess() {
     }
 
-    static NotFoundException notFound(String id) {
+    public static NotFoundException notFound(String id) {
         return new NotFoundException("key " + id + " not found");
     }
 
     /** The record, if {@code caller} may see it at all (admin, auditor, owner, or any grant). */
-    static KeyRecord visible(MetadataStore store, Caller caller, String id) throws KmsException {
+    public static KeyRecord visible(MetadataStore store, Caller caller, String id) throws KmsException {
         if (id == null || id.isEmpty() || id.length() > KeyRecord.MAX_ID_LENGTH) {
             throw notFound(String.valueOf(id));
         }
@@ -48,7 +48,7 @@ public final class KeyAccess {
      * The record, if {@code caller} holds {@code permission} on it: admins and owners hold every
      * permission, others what their grant says. Auditors use no key.
      */
-    static KeyRecord permitted(MetadataStore store, Caller caller, String id, Permission permission) throws KmsException {
+    public static KeyRecord permitted(MetadataStore store, Caller caller, String id, Permission permission) throws KmsException {
         if (id == null || id.isEmpty() || id.length() > KeyRecord.MAX_ID_LENGTH) {
             throw notFound(String.valueOf(id));
         }
@@ -72,13 +72,13 @@ public final class KeyAccess {
     }
 
     /** Creating keys is for admins and clients; hosts and auditors never create. */
-    static void requireCreator(Caller caller) throws PermissionDeniedException {
+    public static void requireCreator(Caller caller) throws PermissionDeniedException {
         if (caller.role() != Role.ADMIN && caller.role() != Role.CLIENT) {
             throw new PermissionDeniedException("role " + caller.role().code() + " may not create keys");
         }
     }
 
-    static void requireRole(Caller caller, Role... roles) throws PermissionDeniedException {
+    public static void requireRole(Caller caller, Role... roles) throws PermissionDeniedException {
         for (Role r : roles) {
             if (caller.role() == r) {
                 return;
@@ -88,7 +88,7 @@ public final class KeyAccess {
     }
 
     /** Wrap needs Active (ARCHITECTURE section 3). */
-    static void requireWrapState(KeyRecord k) throws WrongStateException {
+    public static void requireWrapState(KeyRecord k) throws WrongStateException {
         if (k.state() != KeyState.ACTIVE) {
             throw new WrongStateException("key " + k.id() + " is " + Lifecycle.display(k.state())
                     + "; wrapping needs an Active key");
@@ -96,7 +96,7 @@ public final class KeyAccess {
     }
 
     /** Unwrap: Active and Deactivated; Compromised only for admins; never Destroyed or Pre-Active. */
-    static void requireUnwrapState(KeyRecord k, Caller caller) throws WrongStateException {
+    public static void requireUnwrapState(KeyRecord k, Caller caller) throws WrongStateException {
         switch (k.state()) {
             case ACTIVE, DEACTIVATED -> {
             }

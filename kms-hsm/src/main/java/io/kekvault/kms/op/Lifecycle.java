@@ -13,6 +13,7 @@ import java.time.Instant;
  *   Pre-Active/Active/Deactivated --revoke(compromise)--> Compromised
  *   Pre-Active/Deactivated --destroy--> Destroyed;  Compromised --destroy--> Destroyed Compromised
  * </pre>
+ * Destroy also releases the key's names for reuse.
  */
 public final class Lifecycle {
     private Lifecycle() {
@@ -29,7 +30,7 @@ public final class Lifecycle {
         };
     }
 
-    static KeyRecord activate(KeyRecord k, Instant now) throws WrongStateException {
+    public static KeyRecord activate(KeyRecord k, Instant now) throws WrongStateException {
         if (k.state() != KeyState.PRE_ACTIVE) {
             throw new WrongStateException("key " + k.id() + " is " + display(k.state()) + "; only a Pre-Active key can be activated");
         }
@@ -51,12 +52,11 @@ public final class Lifecycle {
             if (k.state() == KeyState.COMPROMISED) {
                 throw new WrongStateException("key " + k.id() + " is already Compromised");
             }
-            b.state(KeyState.COMPROMISED).compromiseDate(now)
-                    .compromiseOccurrenceDate(compromiseOccurrence == null ? now : compromiseOccurrence);
-            if (k.deactivationDate() == null) {
-                b.deactivationDate(now);
-            }
-            return b.build();
+            // KMIP records a compromise in the Compromise Date; the Deactivation Date stays as it
+            // was (a key compromised while Active was never deactivated).
+            return b.state(KeyState.COMPROMISED).compromiseDate(now)
+                    .compromiseOccurrenceDate(compromiseOccurrence == null ? now : compromiseOccurrence)
+                    .build();
         }
         if (k.state() != KeyState.ACTIVE && k.state() != KeyState.PRE_ACTIVE) {
             throw new WrongStateException("key " + k.id() + " is " + display(k.state())
@@ -73,7 +73,9 @@ public final class Lifecycle {
                     + " is Active; revoke it before destroying it");
             case DESTROYED, DESTROYED_COMPROMISED -> throw new WrongStateException("key " + k.id() + " is already destroyed");
         };
-        return k.toBuilder().state(next).destroyDate(now).lastChangeDate(now).build();
+        // A destroyed key gives up its names, so a new key can take them (the audit trail and the
+        // record keep the identifier).
+        return k.toBuilder().state(next).destroyDate(now).lastChangeDate(now).names(java.util.List.of()).build();
     }
 
     static void requireRekeyable(KeyRecord k) throws WrongStateException {

@@ -12,7 +12,11 @@ import io.kekvault.kms.op.AuditQueryOp;
 import io.kekvault.kms.op.AuditSink;
 import io.kekvault.kms.op.Dispatcher;
 import io.kekvault.kms.op.KmsServices;
+import io.kekvault.kms.op.kmip.KmipHandlers;
 import io.kekvault.kms.server.http.HttpApi;
+import io.kekvault.kms.server.kmip.KmipProcessor;
+import io.kekvault.kmip.ttlv.TtlvLimits;
+import io.kekvault.kms.store.CachingMetadataStore;
 import io.kekvault.kms.store.MetadataStore;
 import io.kekvault.kms.store.PostgresMetadataStore;
 import io.kekvault.kms.store.SqliteMetadataStore;
@@ -58,7 +62,7 @@ public final class KmsServer implements AutoCloseable {
         Future<Void> shutdown(long graceMillis);
     }
 
-    /** Builds extra listeners once the core is up (the KMIP module plugs in here). */
+    /** Builds an extra listener once the core is up (the KMIP listener plugs in here); null when disabled. */
     public interface ListenerFactory {
         Listener create(KmsServer server) throws Exception;
     }
@@ -75,6 +79,7 @@ public final class KmsServer implements AutoCloseable {
     private HttpServer health;
     private Dispatcher dispatcher;
     private KmsServices services;
+    private KmipProcessor kmip;
     private ClientAuthenticator authenticator;
     private TlsMaterial tls;
     private final List<Listener> extra = new ArrayList<>();
@@ -116,14 +121,19 @@ public final class KmsServer implements AutoCloseable {
         registerGauges();
 
         vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.workerThreads()));
+        kmip = new KmipProcessor(dispatcher, new KmipHandlers(services), clock,
+                TtlvLimits.DEFAULT.withMaxMessageBytes(config.kmipMaxMessageBytes()));
         api = new HttpApi(vertx, dispatcher, authenticator, services, config.maxBodyBytes(),
-                new AuditQueryOp(audit));
+                new AuditQueryOp(audit), kmip);
         https = await(vertx.createHttpServer(tlsServerOptions(new HttpServerOptions()))
                 .requestHandler(api.router())
                 .listen(config.httpsPort(), config.httpsHost()));
         httpsPort = https.actualPort();
         for (ListenerFactory f : factories) {
             Listener l = f.create(this);
+            if (l == null) {
+                continue; // the factory's front end is disabled in the config
+            }
             extra.add(l);
             extraPorts.add(await(l.start()));
         }
@@ -143,7 +153,9 @@ public final class KmsServer implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw new io.kekvault.kmip.error.UnavailableException("cannot create the store directory", e);
             }
-            return SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath()));
+            // One node owns an SQLite file, so every write passes through this process and a cache
+            // in front of it is exact (see CachingMetadataStore).
+            return new CachingMetadataStore(SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath())));
         }
         if ("postgresql".equals(config.storeType())) {
             return PostgresMetadataStore.open(config.postgresStore());
@@ -162,6 +174,30 @@ public final class KmsServer implements AutoCloseable {
             o.addEnabledCipherSuite(suite);
         }
         return o;
+    }
+
+    /**
+     * The same TLS as {@link #tlsServerOptions} for a listener built on JSSE sockets (the KMIP
+     * listener): the server key, TLS 1.2/1.3 and the policy's suites ({@link #tlsServerParameters}),
+     * client certificates requested at the TLS layer and verified by {@link ClientAuthenticator}.
+     */
+    public javax.net.ssl.SSLContext tlsServerContext() throws io.kekvault.pki.PkiException {
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[] {tls.keyManager().orElseThrow()},
+                    new javax.net.ssl.TrustManager[] {new AcceptAnyClientTrustManager(tls.trustManager())}, null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build the server TLS context", e);
+        }
+    }
+
+    /** Protocols and suites of {@link TlsPolicy}; the client certificate is requested, the application checks it. */
+    public static javax.net.ssl.SSLParameters tlsServerParameters() {
+        javax.net.ssl.SSLParameters p = TlsPolicy.serverParameters();
+        p.setNeedClientAuth(false);
+        p.setWantClientAuth(true);
+        return p;
     }
 
     private void registerGauges() {
@@ -193,6 +229,11 @@ public final class KmsServer implements AutoCloseable {
 
     public KmsServices services() {
         return services;
+    }
+
+    /** The KMIP message processor shared by the binary listener and {@code POST /kmip}. */
+    public KmipProcessor kmipProcessor() {
+        return kmip;
     }
 
     public ClientAuthenticator authenticator() {

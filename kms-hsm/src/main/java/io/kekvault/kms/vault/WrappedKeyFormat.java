@@ -36,6 +36,29 @@ public final class WrappedKeyFormat {
     private WrappedKeyFormat() {
     }
 
+    /** What a backend hands the HSM to wrap one DEK: a fresh IV and the AAD. */
+    public record WrapInput(byte[] header, byte[] iv, byte[] hsmAad) {
+        public byte[] assemble(byte[] ciphertextAndTag) {
+            return WrappedKeyFormat.assemble(header, iv, ciphertextAndTag);
+        }
+    }
+
+    /**
+     * Checks the DEK's size and prepares header, random IV and HSM AAD for wrapping under
+     * {@code keyId}; every backend wraps through this, so all produce the same format.
+     */
+    public static WrapInput prepareWrap(String keyId, io.kekvault.secret.SecretBytes dek, byte[] callerAad,
+                                        java.security.SecureRandom random) throws KmsException {
+        if (dek.length() == 0 || dek.length() > MAX_PLAINTEXT) {
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD,
+                    "a wrapped key must be 1.." + MAX_PLAINTEXT + " bytes", null);
+        }
+        byte[] header = header(keyId);
+        byte[] iv = new byte[IV_LENGTH];
+        random.nextBytes(iv);
+        return new WrapInput(header, iv, hsmAad(header, callerAad));
+    }
+
     /** The parts of a blob; {@code header} is also the first part of the HSM's AAD. */
     public record Parsed(String keyId, byte[] header, byte[] iv, byte[] ciphertextAndTag) {
     }

@@ -442,6 +442,29 @@ class KmsHttpApiTest {
         }
     }
 
+    private static String sClient(String... protocolArgs) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect",
+                "127.0.0.1:" + env.server().httpsPort(), "-ign_eof", "-CAfile", env.pki().resolve("ca.pem").toString(),
+                "-cert", env.pki().resolve("admin.pem").toString(), "-key", env.pki().resolve("admin.key").toString()));
+        cmd.addAll(List.of(protocolArgs));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().write("GET /v1/keys?limit=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes());
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
+    void tls13And12_areServed_tls11IsRefused_checkedWithOpenssl() throws Exception {
+        assertThat(sClient("-tls1_3")).contains("HTTP/1.1 200").contains("TLSv1.3");
+        assertThat(sClient("-tls1_2")).contains("HTTP/1.1 200").contains("TLSv1.2");
+        // SECLEVEL=0 lets this OpenSSL offer TLS 1.1 at all, so the refusal seen is the server's
+        String old = sClient("-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");
+        assertThat(old).doesNotContain("HTTP/1.1 200").containsAnyOf("alert", "no protocols available", "wrong version",
+                "unsupported protocol");
+    }
+
     @Test
     void vaultAndStore_agree_noHsmObjectWithoutRecordAfterRefusedCreates() throws Exception {
         KeyVault v = env.server().services().vault();

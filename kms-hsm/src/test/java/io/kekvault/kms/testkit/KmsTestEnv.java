@@ -1,6 +1,12 @@
 package io.kekvault.kms.testkit;
 
+import io.kekvault.kmip.client.ConnectionMode;
+import io.kekvault.kmip.client.KmipClient;
+import io.kekvault.kmip.client.KmipClientConfig;
+import io.kekvault.kmip.client.KmipEndpoint;
 import io.kekvault.kmip.http.KmsHttpClient;
+import io.kekvault.kmip.message.ProtocolVersion;
+import io.kekvault.kms.server.kmip.KmipListener;
 import io.kekvault.kms.config.KmsConfig;
 import io.kekvault.kms.server.KmsServer;
 import io.kekvault.pki.Identity;
@@ -57,6 +63,14 @@ public final class KmsTestEnv implements AutoCloseable {
 
     /** Writes PKI and config for {@code token}; extra YAML lines are appended to the config. */
     public static KmsTestEnv prepare(SoftHsmToken token, String extraYaml) throws Exception {
+        return prepare(token, extraYaml, "");
+    }
+
+    /**
+     * As {@link #prepare(SoftHsmToken, String)}, with extra lines for the {@code kmip:} section
+     * (indented two spaces, e.g. {@code "  idle-timeout-seconds: 2"}).
+     */
+    public static KmsTestEnv prepare(SoftHsmToken token, String extraYaml, String kmipYaml) throws Exception {
         Path dir = Files.createTempDirectory(token.dir(), "kms-");
         PkiService pkiService = new PkiService();
         Path pki = dir.resolve("pki");
@@ -93,6 +107,7 @@ public final class KmsTestEnv implements AutoCloseable {
                 "  max-body-bytes: 65536",
                 "kmip:",
                 "  port: 0",
+                kmipYaml == null ? "" : kmipYaml,
                 "health:",
                 "  port: 0",
                 "access:",
@@ -147,9 +162,34 @@ public final class KmsTestEnv implements AutoCloseable {
         return dir.resolve("audit").resolve("audit-" + nodeId + ".jsonl");
     }
 
+    /** Starts the KMS with its KMIP listener. */
     public KmsTestEnv start() throws Exception {
-        server = KmsServer.start(KmsConfig.load(configFile), Clock.systemUTC(), List.of());
+        server = KmsServer.start(KmsConfig.load(configFile), Clock.systemUTC(), List.of(KmipListener.factory()));
         return this;
+    }
+
+    /** The KMIP port (the listener's actual port). */
+    public int kmipPort() {
+        return server.extraPorts().getFirst();
+    }
+
+    public KmipEndpoint kmipEndpoint() {
+        return new KmipEndpoint("127.0.0.1", kmipPort());
+    }
+
+    /** The project's KMIP client for {@code identity}, speaking {@code version}. */
+    public KmipClient kmipClient(String identity, ProtocolVersion version, ConnectionMode mode) throws Exception {
+        return new KmipClient(KmipClientConfig.builder(tls(identity).sslContext())
+                .endpoint(kmipEndpoint())
+                .protocolVersion(version)
+                .connectionMode(mode)
+                .readTimeout(Duration.ofSeconds(60))
+                .build());
+    }
+
+    /** The directory of a PKI identity's files (for external tools: PyKMIP, openssl). */
+    public Path pemFile(String identity, String ext) {
+        return pki.resolve(identity + "." + ext);
     }
 
     public KmsServer server() {

@@ -23,6 +23,7 @@ import io.kekvault.kms.op.RevokeOp;
 import io.kekvault.kms.op.RewrapOp;
 import io.kekvault.kms.op.UnwrapOp;
 import io.kekvault.kms.op.WrapOp;
+import io.kekvault.kms.server.kmip.KmipProcessor;
 import io.kekvault.kms.store.KeyRecord;
 import io.kekvault.kms.store.KeyState;
 import io.kekvault.kms.store.Page;
@@ -60,6 +61,8 @@ public final class HttpApi {
     static final String CALLER = "kekvault.caller";
     static final String JSON = "application/json";
     public static final String OPENAPI_RESOURCE = "openapi.yaml";
+    /** The KMIP XML, JSON and TTLV message encodings over HTTPS (KMIP HTTPS and message-encoding profiles). */
+    public static final String KMIP_PATH = "/kmip";
 
     private final Vertx vertx;
     private final Dispatcher dispatcher;
@@ -81,9 +84,10 @@ public final class HttpApi {
     private final GrantOps.Revoke revokeGrant;
     private final GrantOps.ListGrants listGrants;
     private final Operation<io.kekvault.kms.op.AuditQueryOp.Request, ObjectNode> auditQuery;
+    private final KmipProcessor kmip;
 
     public HttpApi(Vertx vertx, Dispatcher dispatcher, ClientAuthenticator auth, KmsServices services, int maxBodyBytes,
-                   Operation<io.kekvault.kms.op.AuditQueryOp.Request, ObjectNode> auditQuery) {
+                   Operation<io.kekvault.kms.op.AuditQueryOp.Request, ObjectNode> auditQuery, KmipProcessor kmip) {
         this.vertx = vertx;
         this.dispatcher = dispatcher;
         this.auth = auth;
@@ -102,6 +106,7 @@ public final class HttpApi {
         this.revokeGrant = new GrantOps.Revoke(services);
         this.listGrants = new GrantOps.ListGrants(services);
         this.auditQuery = auditQuery;
+        this.kmip = kmip;
         this.router = build();
     }
 
@@ -141,6 +146,7 @@ public final class HttpApi {
         r.post("/v1/rewrap").handler(this::rewrap);
         r.get("/v1/audit").handler(c -> run(c, auditQuery, 200, () -> auditRequest(c), ObjectNode::toString));
         r.get("/v1/openapi.yaml").handler(this::openapi);
+        r.post(KMIP_PATH).handler(this::kmip);
 
         r.route().last().handler(c -> Problems.send(c.response(), 404, "item_not_found",
                 "no such resource: " + c.request().method() + " " + c.normalizedPath(), requestId(c)));
@@ -177,6 +183,10 @@ public final class HttpApi {
     }
 
     private void requireJsonBody(RoutingContext c) {
+        if (KMIP_PATH.equals(c.normalizedPath())) {
+            c.next(); // KMIP messages name their own encoding
+            return;
+        }
         HttpMethod m = c.request().method();
         if ((m == HttpMethod.POST || m == HttpMethod.PUT) && c.body() != null && c.body().length() > 0) {
             String ct = c.request().getHeader("Content-Type");
@@ -478,6 +488,40 @@ public final class HttpApi {
         }, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 c.response().setStatusCode(200).putHeader("Content-Type", JSON).end(Buffer.buffer(ar.result()));
+            } else {
+                answerFailure(c, caller, ar.cause());
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ KMIP over HTTPS
+
+    /**
+     * One KMIP request message in the encoding its Content-Type names (text/xml, application/json,
+     * application/octet-stream), answered in the same encoding by the same processor as port
+     * 5696. KMIP failures are KMIP responses (HTTP 200); only transport problems are problem+json.
+     */
+    private void kmip(RoutingContext c) {
+        Caller caller = c.get(CALLER);
+        var encoding = io.kekvault.kmip.message.MessageEncoding.forMediaType(c.request().getHeader("Content-Type"));
+        if (encoding.isEmpty()) {
+            Problems.send(c.response(), 415, "invalid_message",
+                    "KMIP messages are text/xml, application/json or application/octet-stream", caller.requestId());
+            return;
+        }
+        byte[] body = body(c);
+        wipeBody(c);
+        vertx.<byte[]>executeBlocking(() -> {
+            try {
+                return kmip.handle(body, encoding.get(), caller);
+            } finally {
+                SecretBytes.wipe(body);
+            }
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                c.response().setStatusCode(200).putHeader("Content-Type", encoding.get().mediaType())
+                        .putHeader("Cache-Control", "no-store").end(Buffer.buffer(ar.result()));
+                SecretBytes.wipe(ar.result());
             } else {
                 answerFailure(c, caller, ar.cause());
             }

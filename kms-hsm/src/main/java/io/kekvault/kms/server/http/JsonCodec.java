@@ -2,7 +2,6 @@ package io.kekvault.kms.server.http;
 
 import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -19,7 +18,6 @@ import io.kekvault.kms.store.Grant;
 import io.kekvault.kms.store.KeyLink;
 import io.kekvault.kms.store.KeyRecord;
 import io.kekvault.secret.SecretBytes;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -288,36 +286,7 @@ public final class JsonCodec {
 
     /** Writes {"field": base64} or {"items": [{...}]} from one or many items; wipes nothing. */
     static byte[] dekResponse(boolean batch, List<Map<String, Object>> items) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + items.size() * 128);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            if (batch) {
-                g.writeArrayFieldStart("items");
-            }
-            for (Map<String, Object> item : items) {
-                if (batch) {
-                    g.writeStartObject();
-                }
-                for (var e : item.entrySet()) {
-                    if (e.getValue() instanceof byte[] b) {
-                        g.writeFieldName(e.getKey());
-                        g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, b, 0, b.length);
-                    } else {
-                        g.writeStringField(e.getKey(), String.valueOf(e.getValue()));
-                    }
-                }
-                if (batch) {
-                    g.writeEndObject();
-                }
-            }
-            if (batch) {
-                g.writeEndArray();
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return out.toByteArray();
+        return io.kekvault.kmip.http.DekJson.write(null, batch, items);
     }
 
     // ------------------------------------------------------------------ responses

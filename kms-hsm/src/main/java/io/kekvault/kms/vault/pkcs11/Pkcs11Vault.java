@@ -106,17 +106,15 @@ public final class Pkcs11Vault implements KeyVault {
     }
     private volatile Token token;
     private volatile boolean closed;
+    /** True while {@link #handles} holds every Kekvault object this process has seen on the token. */
+    private volatile boolean indexed;
 
     private Pkcs11Vault(VaultConfig config, PKCS11Module module, Token token) {
         this.config = config;
         this.module = module;
         this.token = token;
         this.pool = new SessionPool(config.maxSessions(), this::openLoggedInSession);
-        try {
-            this.random = SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no DRBG in this JVM", e);
-        }
+        this.random = new io.kekvault.kms.vault.IvSource();
     }
 
     /** Loads the module, finds the token by label and logs in once to check the PIN. */
@@ -253,12 +251,15 @@ public final class Pkcs11Vault implements KeyVault {
                         continue;
                     }
                     if (Ckr.isHandleStale(ckr)) {
-                        handles.clear();
+                        forgetHandles();
                         healthy = true;
                         continue;
                     }
-                    // The session itself is fine after an ordinary failure of a single-part call.
-                    healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR;
+                    // The session is fine after an ordinary failure of a single-part call, except a
+                    // failed C_Encrypt/C_Decrypt: SoftHSM2 leaves the operation active on some errors
+                    // (CKR_ARGUMENTS_BAD), and the next call on that session would fail.
+                    healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR
+                            && !function.equals("C_Encrypt") && !function.equals("C_Decrypt");
                     throw mapError(function, e);
                 } finally {
                     pool.release(s, healthy);
@@ -289,7 +290,7 @@ public final class Pkcs11Vault implements KeyVault {
         try {
             synchronized (recoveryLock) {
                 pool.discardIdle();
-                handles.clear();
+                forgetHandles();
                 try {
                     module.finalize(null);
                 } catch (PKCS11Exception ignored) {
@@ -309,7 +310,7 @@ public final class Pkcs11Vault implements KeyVault {
     private void recoverModule(long ckr) throws KmsException {
         synchronized (recoveryLock) {
             pool.discardIdle();
-            handles.clear();
+            forgetHandles();
             try {
                 // Another thread may have recovered already: a probe is cheaper than a re-init.
                 Token t = findToken(module, config.tokenLabel());
@@ -345,6 +346,31 @@ public final class Pkcs11Vault implements KeyVault {
     }
 
     // ---------------------------------------------------------------- key objects
+
+    private void forgetHandles() {
+        indexed = false;
+        handles.clear();
+    }
+
+    /**
+     * Whether {@code keyId} is already on the token. A search by label costs SoftHSM a pass over
+     * every object (it decrypts each private object's attributes), which made creation slow down
+     * as the token filled; one pass fills the handle cache instead, and every key this process
+     * makes is added to it. Keys are named by random UUIDs the KMS draws, so another node cannot
+     * pick an identifier this cache has missed.
+     */
+    private boolean known(Session s, String keyId) throws PKCS11Exception {
+        if (!indexed) {
+            for (long h : s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY))) {
+                String id = KeyLabels.keyIdOf(s.getStringAttrValue(h, CKA_LABEL));
+                if (id != null) {
+                    handles.putIfAbsent(id, h);
+                }
+            }
+            indexed = true;
+        }
+        return handles.containsKey(keyId);
+    }
 
     private long handle(Session s, String keyId) throws PKCS11Exception, KmsException {
         Long h = handles.get(keyId);
@@ -395,7 +421,7 @@ public final class Pkcs11Vault implements KeyVault {
     public HsmKeyInfo generate(String keyId, KeySpec spec) throws KmsException {
         KeyLabels.check(keyId);
         return withSession("C_GenerateKey", s0 -> objectStoreCall(s0, s -> {
-            if (findHandle(s, keyId) != 0) {
+            if (known(s, keyId)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
             AttributeVector template = keyTemplate(keyId, spec);
@@ -420,7 +446,7 @@ public final class Pkcs11Vault implements KeyVault {
                     "key material length does not match " + spec.lengthBits() + "-bit " + spec.algorithm(), null);
         }
         return withSession("C_CreateObject", s0 -> objectStoreCall(s0, s -> {
-            if (findHandle(s, keyId) != 0) {
+            if (known(s, keyId)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
             byte[] value = material.duplicate().expose();
@@ -564,17 +590,9 @@ public final class Pkcs11Vault implements KeyVault {
 
     @Override
     public byte[] wrap(String keyId, SecretBytes dek, byte[] aad) throws KmsException {
-        if (dek.length() == 0 || dek.length() > WrappedKeyFormat.MAX_PLAINTEXT) {
-            throw new InvalidRequestException(ResultReason.INVALID_FIELD,
-                    "a wrapped key must be 1.." + WrappedKeyFormat.MAX_PLAINTEXT + " bytes", null);
-        }
-        byte[] header = WrappedKeyFormat.header(keyId);
-        byte[] hsmAad = WrappedKeyFormat.hsmAad(header, aad);
-        byte[] iv = new byte[WrappedKeyFormat.IV_LENGTH];
-        random.nextBytes(iv);
-        Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM, new GCM_PARAMS(iv, hsmAad, 128));
-        byte[] ct = withSession("C_Encrypt", s -> s.encryptSingle(gcm, handle(s, keyId), dek.expose()));
-        return WrappedKeyFormat.assemble(header, iv, ct);
+        WrappedKeyFormat.WrapInput in = WrappedKeyFormat.prepareWrap(keyId, dek, aad, random);
+        Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM, new GCM_PARAMS(in.iv(), in.hsmAad(), 128));
+        return in.assemble(withSession("C_Encrypt", s -> s.encryptSingle(gcm, handle(s, keyId), dek.expose())));
     }
 
     @Override
@@ -623,7 +641,15 @@ public final class Pkcs11Vault implements KeyVault {
                     : m.iv() == null ? new Mechanism(m.mechanism())
                     : new Mechanism(m.mechanism(), new ByteArrayParams(m.iv()));
             try {
-                byte[] out = encrypt ? s.encryptSingle(mech, h, m.input()) : s.decryptSingle(mech, h, m.input());
+                byte[] out;
+                if (encrypt && m.input().length == 0) {
+                    // Empty plaintext (GCM of AAD only, CBC-PAD of nothing): the single-part call
+                    // hands the module a null buffer, which SoftHSM2 refuses; Final takes none.
+                    s.encryptInit(mech, h);
+                    out = s.encryptFinal();
+                } else {
+                    out = encrypt ? s.encryptSingle(mech, h, m.input()) : s.decryptSingle(mech, h, m.input());
+                }
                 return m.finish(out);
             } catch (PKCS11Exception e) {
                 if (!encrypt && m.gcm() && Ckr.isIntegrityFailure(e.getErrorCode())) {
@@ -695,7 +721,7 @@ public final class Pkcs11Vault implements KeyVault {
     public void close() {
         closed = true;
         pool.close();
-        handles.clear();
+        forgetHandles();
         log.info("event=vault_closed backend=pkcs11 token={}", config.tokenLabel());
     }
 

@@ -98,11 +98,7 @@ public final class SunPkcs11Vault implements KeyVault {
         this.config = config;
         this.ck = ck;
         this.template = template;
-        try {
-            this.random = SecureRandom.getInstance("DRBG");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no DRBG in this JVM", e);
-        }
+        this.random = new io.kekvault.kms.vault.IvSource();
         this.state = buildState(false);
     }
 
@@ -303,8 +299,10 @@ public final class SunPkcs11Vault implements KeyVault {
     private HsmKeyInfo store(String keyId, KeySpec spec, SecretBytes material, boolean generated) throws KmsException {
         String label = KeyLabels.label(keyId);
         return run(generated ? "C_GenerateKey" : "C_CreateObject", s -> {
-            boolean exists = withRawSession(s, session -> handleOf(session, keyId) != 0);
-            if (exists) {
+            // The key store's alias map (read at login, kept up to date by its own writes) answers
+            // without a search over every object; identifiers are random UUIDs, so a key another
+            // node made since cannot collide.
+            if (s.keyStore().containsAlias(label)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
             SecretKey key;
@@ -463,21 +461,13 @@ public final class SunPkcs11Vault implements KeyVault {
 
     @Override
     public byte[] wrap(String keyId, SecretBytes dek, byte[] aad) throws KmsException {
-        if (dek.length() == 0 || dek.length() > WrappedKeyFormat.MAX_PLAINTEXT) {
-            throw new InvalidRequestException(ResultReason.INVALID_FIELD,
-                    "a wrapped key must be 1.." + WrappedKeyFormat.MAX_PLAINTEXT + " bytes", null);
-        }
-        byte[] header = WrappedKeyFormat.header(keyId);
-        byte[] hsmAad = WrappedKeyFormat.hsmAad(header, aad);
-        byte[] iv = new byte[WrappedKeyFormat.IV_LENGTH];
-        random.nextBytes(iv);
-        byte[] ct = run("C_Encrypt", s -> {
+        WrappedKeyFormat.WrapInput in = WrappedKeyFormat.prepareWrap(keyId, dek, aad, random);
+        return in.assemble(run("C_Encrypt", s -> {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding", s.provider());
-            c.init(Cipher.ENCRYPT_MODE, key(s, keyId), new GCMParameterSpec(128, iv));
-            c.updateAAD(hsmAad);
+            c.init(Cipher.ENCRYPT_MODE, key(s, keyId), new GCMParameterSpec(128, in.iv()));
+            c.updateAAD(in.hsmAad());
             return c.doFinal(dek.expose());
-        });
-        return WrappedKeyFormat.assemble(header, iv, ct);
+        }));
     }
 
     @Override

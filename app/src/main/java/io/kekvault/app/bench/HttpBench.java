@@ -1,0 +1,284 @@
+package io.kekvault.app.bench;
+
+import io.kekvault.kms.dev.DevEnvironment;
+import io.kekvault.kms.vault.KeySpec;
+import io.kekvault.kms.vault.KeyVault;
+import io.kekvault.kms.vault.KeyVaults;
+import io.kekvault.kms.vault.PinSource;
+import io.kekvault.kms.vault.VaultConfig;
+import io.kekvault.kms.vault.softhsm.SoftHsm;
+import io.kekvault.pki.Identity;
+import io.kekvault.pki.PkiDirectory;
+import io.kekvault.pki.tls.TlsMaterial;
+import io.kekvault.pki.tls.TlsPolicy;
+import io.kekvault.secret.SecretBytes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Load over HTTPS against a KMS dev node in its own process: wrap and unwrap with keep-alive
+ * connections at several concurrency levels and batch sizes, with throughput and p50/p99, next to
+ * the in-process vault rate measured in the same run on the same token.
+ */
+public final class HttpBench {
+
+    public record Options(int seconds, int warmupSeconds, List<Integer> concurrency, List<Integer> batches, Path dir) {
+    }
+
+    public record Row(String op, int concurrency, int batch, double requestsPerSecond, double deksPerSecond,
+                      double p50ms, double p99ms, long errors) {
+    }
+
+    public static void run(Options o) throws Exception {
+        Path dir = o.dir() != null ? o.dir() : Files.createTempDirectory("kekvault-bench-http-");
+        System.out.println("bench http: KMS dev node under " + dir);
+        Process kms = startKms(dir);
+        try {
+            int port = readyPort(kms);
+            double inProcess = inProcessRate(dir, o.seconds());
+            System.out.printf(Locale.ROOT, "in-process vault (pkcs11, 2 threads, 32-byte DEKs): %,.0f wraps/s%n", inProcess);
+            Vertx vertx = Vertx.vertx();
+            try {
+                TlsMaterial admin = TlsMaterial.client(new PkiDirectory(dir.resolve("pki")), Identity.parse("admin"));
+                HttpClient probe = client(vertx, admin, port, 1);
+                String keyId = call(probe, "/v1/keys", new JsonObject().put("name", "bench-" + UUID.randomUUID())).getString("id");
+                List<Row> rows = new ArrayList<>();
+                for (int batch : o.batches()) {
+                    JsonObject wrapBody = wrapBody(keyId, batch);
+                    JsonObject wrapped = call(probe, "/v1/wrap", wrapBody);
+                    JsonObject unwrapBody = unwrapBody(wrapped, batch);
+                    for (int c : o.concurrency()) {
+                        HttpClient http = client(vertx, admin, port, c);
+                        rows.add(load(http, "wrap", "/v1/wrap", wrapBody.toBuffer(), c, batch, o));
+                        rows.add(load(http, "unwrap", "/v1/unwrap", unwrapBody.toBuffer(), c, batch, o));
+                        http.close();
+                    }
+                }
+                print(rows, inProcess);
+            } finally {
+                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            kms.destroy();
+            kms.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Process startKms(Path dir) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(BenchCommand.FORK_FLAGS));
+        String jfr = System.getenv("KEKVAULT_BENCH_JFR");
+        if (jfr != null) {
+            cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kekvault.app.Main", "kms", "--dev",
+                dir.toString(), "--https-port", "0", "--kmip-port", "0", "--health-port", "0"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(dir.resolveSibling(dir.getFileName() + "-kms.log").toFile());
+        return pb.start();
+    }
+
+    private static int readyPort(Process kms) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(kms.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("ready ")) {
+                var m = java.util.regex.Pattern.compile("https://127\\.0\\.0\\.1:(\\d+)").matcher(line);
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+            }
+        }
+        throw new IllegalStateException("the KMS did not start; see its log next to the bench directory");
+    }
+
+    /** Wraps in this process on the same token (another process: SoftHSM is per process). */
+    private static double inProcessRate(Path dir, int seconds) throws Exception {
+        SoftHsm.useConfig(dir.resolve("softhsm2.conf"));
+        VaultConfig cfg = new VaultConfig(KeyVaults.PKCS11, SoftHsm.MODULE, DevEnvironment.TOKEN_LABEL,
+                new PinSource.File(dir.resolve("token-pin")), 4, Map.of());
+        try (KeyVault vault = KeyVaults.open(cfg)) {
+            String id = UUID.randomUUID().toString();
+            vault.generate(id, KeySpec.kek());
+            try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
+                byte[] aad = "bench".getBytes(StandardCharsets.UTF_8);
+                for (long end = System.nanoTime() + 2_000_000_000L; System.nanoTime() < end; ) {
+                    vault.wrap(id, dek, aad);
+                }
+                AtomicLong n = new AtomicLong();
+                long end = System.nanoTime() + seconds * 1_000_000_000L;
+                List<Thread> threads = new ArrayList<>();
+                long t0 = System.nanoTime();
+                for (int t = 0; t < 2; t++) {
+                    threads.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            while (System.nanoTime() < end) {
+                                vault.wrap(id, dek, aad);
+                                n.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }));
+                }
+                for (Thread t : threads) {
+                    t.join();
+                }
+                double rate = n.get() / ((System.nanoTime() - t0) / 1e9);
+                vault.destroy(id);
+                return rate;
+            }
+        }
+    }
+
+    private static HttpClient client(Vertx vertx, TlsMaterial m, int port, int connections) throws Exception {
+        HttpClientOptions o = new HttpClientOptions()
+                .setSsl(true)
+                .setKeyCertOptions(KeyCertOptions.wrap(m.keyManager().orElseThrow()))
+                .setTrustOptions(TrustOptions.wrap(m.trustManager()))
+                .setVerifyHost(true)
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port)
+                .setKeepAlive(true)
+                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(TlsPolicy.PROTOCOLS));
+        return vertx.createHttpClient(o, new PoolOptions().setHttp1MaxSize(connections));
+    }
+
+    private static JsonObject call(HttpClient http, String path, JsonObject body) throws Exception {
+        Buffer b = http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                        .putHeader("Content-Type", "application/json"))
+                .compose(req -> req.send(body.toBuffer()).compose(resp -> resp.body().map(x -> {
+                    if (resp.statusCode() >= 300) {
+                        throw new IllegalStateException(path + " answered " + resp.statusCode() + ": " + x);
+                    }
+                    return x;
+                })))
+                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        return b.toJsonObject();
+    }
+
+    private static JsonObject wrapBody(String keyId, int batch) {
+        SecureRandom r = new SecureRandom();
+        JsonObject o = new JsonObject().put("keyId", keyId);
+        if (batch == 1) {
+            return o.put("dek", b64(r, 32)).put("aad", Base64.getEncoder().encodeToString("bench".getBytes()));
+        }
+        JsonArray items = new JsonArray();
+        for (int i = 0; i < batch; i++) {
+            items.add(new JsonObject().put("dek", b64(r, 32)).put("aad", Base64.getEncoder().encodeToString("bench".getBytes())));
+        }
+        return o.put("items", items);
+    }
+
+    private static JsonObject unwrapBody(JsonObject wrapped, int batch) {
+        String aad = Base64.getEncoder().encodeToString("bench".getBytes());
+        if (batch == 1) {
+            return new JsonObject().put("wrapped", wrapped.getString("wrapped")).put("aad", aad);
+        }
+        JsonArray items = new JsonArray();
+        for (Object w : wrapped.getJsonArray("items")) {
+            items.add(new JsonObject().put("wrapped", ((JsonObject) w).getString("wrapped")).put("aad", aad));
+        }
+        return new JsonObject().put("items", items);
+    }
+
+    private static String b64(SecureRandom r, int n) {
+        byte[] b = new byte[n];
+        r.nextBytes(b);
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    /** {@code c} request loops on keep-alive connections for warm-up plus the measured time. */
+    private static Row load(HttpClient http, String op, String path, Buffer body, int c, int batch, Options o)
+            throws Exception {
+        Histogram hist = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(30), 3);
+        AtomicLong done = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(c);
+        for (int i = 0; i < c; i++) {
+            loop(http, path, body, hist, done, errors, measuring, stop, finished);
+        }
+        Thread.sleep(o.warmupSeconds() * 1000L); // a benchmark's warm-up period, not a test wait
+        hist.reset();
+        done.set(0);
+        errors.set(0);
+        measuring.set(true);
+        long t0 = System.nanoTime();
+        Thread.sleep(o.seconds() * 1000L);
+        long n = done.get();
+        long errs = errors.get();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        stop.set(true);
+        finished.await(60, TimeUnit.SECONDS);
+        double rps = n / secs;
+        Row row = new Row(op, c, batch, rps, rps * batch, hist.getValueAtPercentile(50) / 1e6,
+                hist.getValueAtPercentile(99) / 1e6, errs);
+        System.out.printf(Locale.ROOT, "  %-6s c=%-3d batch=%-3d %,9.0f req/s %,10.0f DEKs/s p50 %6.2f ms p99 %6.2f ms errors %d%n",
+                op, c, batch, row.requestsPerSecond(), row.deksPerSecond(), row.p50ms(), row.p99ms(), errs);
+        return row;
+    }
+
+    private static void loop(HttpClient http, String path, Buffer body, Histogram hist, AtomicLong done, AtomicLong errors,
+                             AtomicBoolean measuring, AtomicBoolean stop, CountDownLatch finished) {
+        if (stop.get()) {
+            finished.countDown();
+            return;
+        }
+        long start = System.nanoTime();
+        Future<Integer> f = http.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                        .putHeader("Content-Type", "application/json"))
+                .compose(req -> req.send(body).compose(resp -> resp.body().map(x -> resp.statusCode())));
+        f.onComplete(ar -> {
+            if (ar.succeeded() && ar.result() == 200) {
+                hist.recordValue(Math.min(System.nanoTime() - start, TimeUnit.SECONDS.toNanos(30)));
+                done.incrementAndGet();
+            } else {
+                errors.incrementAndGet();
+            }
+            loop(http, path, body, hist, done, errors, measuring, stop, finished);
+        });
+    }
+
+    private static void print(List<Row> rows, double inProcess) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "In-process vault rate (same run, same token, 2 threads): %,.0f wraps/s%n%n", inProcess);
+        System.out.println("| op | clients | batch | requests/s | DEKs/s | vs in-process | p50 ms | p99 ms | errors |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.2f | %d |%n", r.op(), r.concurrency(),
+                    r.batch(), r.requestsPerSecond(), r.deksPerSecond(), r.deksPerSecond() / inProcess, r.p50ms(), r.p99ms(),
+                    r.errors());
+        }
+    }
+}

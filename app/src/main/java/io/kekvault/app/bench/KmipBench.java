@@ -1,0 +1,327 @@
+package io.kekvault.app.bench;
+
+import io.kekvault.kmip.client.ConnectionMode;
+import io.kekvault.kmip.client.KmipClient;
+import io.kekvault.kmip.client.KmipClientConfig;
+import io.kekvault.kmip.client.KmipEndpoint;
+import io.kekvault.kmip.message.CryptographicParameters;
+import io.kekvault.kmip.message.ProtocolVersion;
+import io.kekvault.kms.dev.DevEnvironment;
+import io.kekvault.kms.vault.CipherParams;
+import io.kekvault.kms.vault.KeySpec;
+import io.kekvault.kms.vault.KeyVault;
+import io.kekvault.kms.vault.KeyVaults;
+import io.kekvault.kms.vault.PinSource;
+import io.kekvault.kms.vault.VaultConfig;
+import io.kekvault.kms.vault.softhsm.SoftHsm;
+import io.kekvault.pki.Identity;
+import io.kekvault.pki.PkiDirectory;
+import io.kekvault.pki.tls.TlsContext;
+import io.kekvault.pki.tls.TlsMaterial;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * KMIP load in one run, on one machine: the Kekvault KMS (dev node in its own process) and
+ * PyKMIP's {@code pykmip-server} (same certificates), each driven by the project's KMIP client
+ * over mutual TLS: Encrypt of a 32-byte DEK (AES-256-GCM, server-chosen IV) on 1 and 16
+ * persistent connections, and Create on a new TLS connection per request (as vCenter does). Next
+ * to them, the in-process vault rate of the same Encrypt on the same SoftHSM2 token.
+ */
+public final class KmipBench {
+
+    public record Options(int seconds, int warmupSeconds, List<Integer> connections, int createThreads, Path dir,
+                          boolean pykmip) {
+    }
+
+    record Row(String server, String op, int connections, double opsPerSecond, double p50ms, double p99ms, long errors) {
+    }
+
+    public static void run(Options o) throws Exception {
+        Path dir = o.dir() != null ? o.dir() : Files.createTempDirectory("kekvault-bench-kmip-");
+        System.out.println("bench kmip: work directory " + dir);
+        System.out.println("load before: " + loadAverage());
+        Process kms = startKms(dir.resolve("kms"));
+        List<Row> rows = new ArrayList<>();
+        double vault1;
+        double vault2;
+        try {
+            int kmipPort = readyKmipPort(kms);
+            vault1 = inProcessEncryptRate(dir.resolve("kms"), 1, o);
+            vault2 = inProcessEncryptRate(dir.resolve("kms"), 2, o);
+            System.out.printf(Locale.ROOT, "in-process vault Encrypt (AES-256-GCM, 32 bytes): 1 thread %,.0f/s, 2 threads %,.0f/s%n",
+                    vault1, vault2);
+            rows.addAll(measure("kekvault", new KmipEndpoint("127.0.0.1", kmipPort), dir.resolve("kms/pki"), "kmip-client", o));
+        } finally {
+            kms.destroy();
+            kms.waitFor(60, TimeUnit.SECONDS);
+        }
+        if (o.pykmip()) {
+            try (PyKmip py = PyKmip.start(dir.resolve("pykmip"), dir.resolve("kms/pki"))) {
+                rows.addAll(measure("pykmip-server", new KmipEndpoint("127.0.0.1", py.port), dir.resolve("kms/pki"), "kmip-client", o));
+            }
+        }
+        System.out.println("load after: " + loadAverage());
+        print(rows, vault1, vault2);
+    }
+
+    // ------------------------------------------------------------------ servers
+
+    private static Process startKms(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(BenchCommand.FORK_FLAGS));
+        String jfr = System.getenv("KEKVAULT_BENCH_JFR");
+        if (jfr != null) {
+            cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kekvault.app.Main", "kms", "--dev",
+                dir.toString(), "--https-port", "0", "--kmip-port", "0", "--health-port", "0"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(dir.resolveSibling("kms.log").toFile());
+        return pb.start();
+    }
+
+    private static int readyKmipPort(Process kms) throws Exception {
+        BufferedReader r = new BufferedReader(new InputStreamReader(kms.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("ready ")) {
+                Matcher m = Pattern.compile("kmip=127\\.0\\.0\\.1:(\\d+)").matcher(line);
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+            }
+        }
+        throw new IllegalStateException("the KMS did not start; see kms.log in the bench directory");
+    }
+
+    /** PyKMIP's server on a free loopback port with the KMS's certificates and its own SQLite file. */
+    static final class PyKmip implements AutoCloseable {
+        final int port;
+        private final Process process;
+
+        private PyKmip(int port, Process process) {
+            this.port = port;
+            this.process = process;
+        }
+
+        static PyKmip start(Path dir, Path pki) throws Exception {
+            if (!Files.isExecutable(Path.of("/usr/bin/pykmip-server"))) {
+                throw new IllegalStateException("pykmip-server is missing: apt-get install python3-pykmip (or run with --no-pykmip)");
+            }
+            Files.createDirectories(dir.resolve("policies"));
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Path conf = dir.resolve("server.conf");
+            Files.writeString(conf, String.join("\n", "[server]", "hostname=127.0.0.1", "port=" + port,
+                    "certificate_path=" + pki.resolve("server.pem"), "key_path=" + pki.resolve("server.key"),
+                    "ca_path=" + pki.resolve("ca.pem"), "auth_suite=TLS1.2", "policy_path=" + dir.resolve("policies"),
+                    "enable_tls_client_auth=True", "logging_level=WARNING", "database_path=" + dir.resolve("pykmip.db"), ""));
+            Process p = new ProcessBuilder("/usr/bin/python3", "/usr/bin/pykmip-server", "-f", conf.toString(), "-l",
+                    dir.resolve("server.log").toString()).redirectErrorStream(true).redirectOutput(dir.resolve("server.out").toFile())
+                    .start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                    return new PyKmip(port, p);
+                } catch (IOException notYet) {
+                    if (p.waitFor(100, TimeUnit.MILLISECONDS)) {
+                        throw new IllegalStateException("pykmip-server exited: " + Files.readString(dir.resolve("server.out")));
+                    }
+                }
+            }
+            p.destroyForcibly();
+            throw new IllegalStateException("pykmip-server did not listen within 60 s");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            List<ProcessHandle> children = process.descendants().toList();
+            process.destroy();
+            children.forEach(ProcessHandle::destroy);
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ in-process vault
+
+    /** The same Encrypt straight through the vault on the same token, in this process. */
+    private static double inProcessEncryptRate(Path dir, int threads, Options o) throws Exception {
+        SoftHsm.useConfig(dir.resolve("softhsm2.conf"));
+        VaultConfig cfg = new VaultConfig(KeyVaults.PKCS11, SoftHsm.MODULE, DevEnvironment.TOKEN_LABEL,
+                new PinSource.File(dir.resolve("token-pin")), 4, Map.of());
+        try (KeyVault vault = KeyVaults.open(cfg)) {
+            String id = UUID.randomUUID().toString();
+            vault.generate(id, KeySpec.kek());
+            byte[] dek = new byte[32];
+            new SecureRandom().nextBytes(dek);
+            CipherParams gcm = new CipherParams(CipherParams.CipherMode.GCM, null, null, 128, null);
+            AtomicLong n = new AtomicLong();
+            AtomicBoolean measuring = new AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                ts.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!stop.get()) {
+                            vault.encrypt(id, gcm, dek);
+                            if (measuring.get()) {
+                                n.incrementAndGet();
+                            }
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            Thread.sleep(o.warmupSeconds() * 1000L); // benchmark warm-up window
+            measuring.set(true);
+            long t0 = System.nanoTime();
+            Thread.sleep(o.seconds() * 1000L);
+            double rate = n.get() / ((System.nanoTime() - t0) / 1e9);
+            stop.set(true);
+            for (Thread t : ts) {
+                t.join();
+            }
+            vault.destroy(id);
+            return rate;
+        }
+    }
+
+    // ------------------------------------------------------------------ KMIP load
+
+    private static List<Row> measure(String server, KmipEndpoint ep, Path pki, String identity, Options o) throws Exception {
+        TlsContext tls = TlsContext.client(TlsMaterial.client(new PkiDirectory(pki), Identity.parse(identity)));
+        List<Row> rows = new ArrayList<>();
+        int maxConnections = o.connections().stream().mapToInt(Integer::intValue).max().orElse(1);
+        try (KmipClient setup = client(tls, ep, ConnectionMode.POOLED, 1)) {
+            String keyId = setup.createAes256(List.of());
+            setup.activate(keyId);
+            byte[] dek = new byte[32];
+            new SecureRandom().nextBytes(dek);
+            for (int c : o.connections()) {
+                try (KmipClient client = client(tls, ep, ConnectionMode.POOLED, Math.max(c, maxConnections))) {
+                    rows.add(load(server, "Encrypt 32 B", c, o,
+                            () -> client.encrypt(keyId, dek, CryptographicParameters.aesGcm(), null, null)));
+                }
+            }
+        }
+        try (KmipClient perRequest = client(tls, ep, ConnectionMode.PER_REQUEST, 1)) {
+            rows.add(load(server, "Create, new connection", o.createThreads(), o, () -> perRequest.createAes256(List.of())));
+        }
+        return rows;
+    }
+
+    private static KmipClient client(TlsContext tls, KmipEndpoint ep, ConnectionMode mode, int pool) {
+        return new KmipClient(KmipClientConfig.builder(tls.sslContext()).endpoint(ep).protocolVersion(ProtocolVersion.V1_4)
+                .connectionMode(mode).poolSize(pool).idleTimeout(Duration.ofSeconds(30)).readTimeout(Duration.ofSeconds(60)).build());
+    }
+
+    @FunctionalInterface
+    interface Call {
+        Object call() throws Exception;
+    }
+
+    /** {@code threads} loops of {@code call}: warm-up, then the measured window, with latency percentiles. */
+    private static Row load(String server, String op, int threads, Options o, Call call) throws Exception {
+        Histogram hist = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+        AtomicLong done = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicBoolean measuring = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> ts = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            ts.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    long start = System.nanoTime();
+                    try {
+                        call.call();
+                        if (measuring.get()) {
+                            hist.recordValue(Math.min(System.nanoTime() - start, TimeUnit.SECONDS.toNanos(60)));
+                            done.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        if (measuring.get() && errors.getAndIncrement() == 0) {
+                            System.out.println("  first error (" + server + " " + op + "): " + e);
+                        }
+                    }
+                }
+            }));
+        }
+        Thread.sleep(o.warmupSeconds() * 1000L); // benchmark warm-up window
+        measuring.set(true);
+        long t0 = System.nanoTime();
+        Thread.sleep(o.seconds() * 1000L);
+        long n = done.get();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        measuring.set(false);
+        stop.set(true);
+        for (Thread t : ts) {
+            t.join(120_000);
+        }
+        Row r = new Row(server, op, threads, n / secs, hist.getValueAtPercentile(50) / 1e6, hist.getValueAtPercentile(99) / 1e6,
+                errors.get());
+        System.out.printf(Locale.ROOT, "  %-14s %-24s c=%-3d %,10.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
+                server, op, threads, r.opsPerSecond(), r.p50ms(), r.p99ms(), r.errors());
+        return r;
+    }
+
+    private static void print(List<Row> rows, double vault1, double vault2) {
+        System.out.println();
+        System.out.printf(Locale.ROOT, "In-process vault Encrypt, same token, same run: 1 thread %,.0f/s, 2 threads %,.0f/s%n%n",
+                vault1, vault2);
+        System.out.println("| server | operation | connections | ops/s | p50 ms | p99 ms | errors | vs PyKMIP | vs in-process vault |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Row r : rows) {
+            String vsPy = "";
+            if (r.server().equals("kekvault")) {
+                for (Row p : rows) {
+                    if (p.server().equals("pykmip-server") && p.op().equals(r.op()) && p.connections() == r.connections()
+                            && p.opsPerSecond() > 0) {
+                        double x = r.opsPerSecond() / p.opsPerSecond();
+                        vsPy = String.format(Locale.ROOT, x < 10 ? "%.2f x" : "%.0f x", x);
+                    }
+                }
+            }
+            String vsVault = r.server().equals("kekvault") && r.op().startsWith("Encrypt")
+                    ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / (r.connections() == 1 ? vault1 : vault2)) : "";
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %,.0f | %.2f | %.2f | %d | %s | %s |%n", r.server(), r.op(),
+                    r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), r.errors(), vsPy, vsVault);
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip() + " (" + Runtime.getRuntime().availableProcessors() + " CPUs)";
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.kekvault.esxi.crypto;
+
+class JceXtsEngineTest extends XtsEngineContract {
+
+    @Override
+    XtsEngineFactory factory() {
+        return XtsEngines.jce();
+    }
+}
