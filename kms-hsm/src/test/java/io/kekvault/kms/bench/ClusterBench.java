@@ -34,7 +34,7 @@ import java.util.stream.Stream;
 public final class ClusterBench {
 
     private record Result(String setup, int clients, double seconds, long ops, long errors, long mismatches,
-                          long p50, long p99, long max, String perOp) {
+                          long p50, long p99, long max, String perOp, int failovers) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -124,12 +124,12 @@ public final class ClusterBench {
         }
         System.out.println("load after: " + loadAverage());
         System.out.println();
-        System.out.println("| setup | clients | seconds | operations | ops/s | errors | p50 ms | p99 ms | max ms | per operation: count (p50, p99 ms) |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| setup | clients | seconds | operations | ops/s | errors | fail-overs | p50 ms | p99 ms | max ms | per operation: count (p50, p99 ms) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %d | %.0f | %d | %.1f | %.1f | %.1f | %s |%n", r.setup(), r.clients(),
-                    r.seconds(), r.ops(), r.ops() / r.seconds(), r.errors() + r.mismatches(), r.p50() / 1e6, r.p99() / 1e6,
-                    r.max() / 1e6, r.perOp());
+            System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %d | %.0f | %d | %d | %.1f | %.1f | %.1f | %s |%n", r.setup(),
+                    r.clients(), r.seconds(), r.ops(), r.ops() / r.seconds(), r.errors() + r.mismatches(), r.failovers(),
+                    r.p50() / 1e6, r.p99() / 1e6, r.max() / 1e6, r.perOp());
         }
         if (rounds > 1) {
             System.out.println();
@@ -148,13 +148,17 @@ public final class ClusterBench {
     private static Result run(KmsCluster cluster, String setup, int clients, int seconds, ClusterLoad.Mix mix, long seed,
                               List<String> keys, boolean verify, KmsCluster.Node... nodes) throws Exception {
         List<KmsHttpClient> cs = new ArrayList<>();
+        List<String> moves = new java.util.concurrent.CopyOnWriteArrayList<>();
         for (int i = 0; i < clients; i++) {
             // each client starts on its own node (round robin) and fails over to the others
             List<KmsCluster.Node> order = new ArrayList<>();
             for (int j = 0; j < nodes.length; j++) {
                 order.add(nodes[(i + j) % nodes.length]);
             }
-            cs.add(cluster.client("admin", Duration.ofSeconds(30), null, order.toArray(KmsCluster.Node[]::new)));
+            int client = i;
+            cs.add(cluster.client("admin", Duration.ofSeconds(30),
+                    (from, to, why) -> moves.add("client " + client + " " + from.getPort() + "->" + to.getPort() + ": " + why),
+                    order.toArray(KmsCluster.Node[]::new)));
         }
         System.out.printf(Locale.ROOT, "%s: %d clients for %d s (%s)...%n", setup, clients, seconds, Instant.now());
         ClusterLoad load = new ClusterLoad(cs, mix, seed, keys, "bench-" + seed, verify);
@@ -175,9 +179,11 @@ public final class ClusterBench {
                     op.name().toLowerCase(Locale.ROOT), l.length, percentile(l, 0.5) / 1e6, percentile(l, 0.99) / 1e6));
         }
         Result r = new Result(setup, clients, elapsed, load.acks(), load.failures().size(), load.mismatches(),
-                percentile(lat, 0.50), percentile(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1], perOp.toString());
+                percentile(lat, 0.50), percentile(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1], perOp.toString(),
+                moves.size());
         System.out.printf(Locale.ROOT, "%s: %.0f ops/s, %d errors, p99 %.1f ms; load %s%n", setup, r.ops() / elapsed,
                 r.errors(), r.p99() / 1e6, loadAverage());
+        moves.stream().limit(5).forEach(m -> System.out.println("  fail-over: " + m));
         if (!load.failures().isEmpty()) {
             load.failures().stream().limit(5).forEach(f -> System.out.println("  failure: " + f));
         }

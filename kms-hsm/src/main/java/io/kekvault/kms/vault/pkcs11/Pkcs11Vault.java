@@ -93,6 +93,8 @@ public final class Pkcs11Vault implements KeyVault {
     private final Object recoveryLock = new Object();
     private final java.util.concurrent.locks.ReentrantLock objectStore = new java.util.concurrent.locks.ReentrantLock();
     private final AtomicLong lastReindex = new AtomicLong(System.nanoTime() - REINDEX_INTERVAL_NANOS);
+    private final AtomicLong reindexes = new AtomicLong();
+    private volatile boolean reindexing;
     // Every session use holds the read side; a re-index holds the write side, so no call can carry
     // a session or object handle from before the module's re-initialisation into the one after it
     // (the new module hands out the same numbers for other sessions and objects).
@@ -108,6 +110,8 @@ public final class Pkcs11Vault implements KeyVault {
     private volatile boolean closed;
     /** True while {@link #handles} holds every Kekvault object this process has seen on the token. */
     private volatile boolean indexed;
+    /** Object handles whose label this process has read (handles stay valid until the module is re-initialised). */
+    private final java.util.Set<Long> labelled = ConcurrentHashMap.newKeySet();
 
     private Pkcs11Vault(VaultConfig config, PKCS11Module module, Token token) {
         this.config = config;
@@ -205,6 +209,7 @@ public final class Pkcs11Vault implements KeyVault {
                 reindex = false;
                 reindex();
             }
+            long reindexesBefore = reindexes.get();
             moduleUse.readLock().lock();
             try {
                 Session s;
@@ -228,9 +233,14 @@ public final class Pkcs11Vault implements KeyVault {
                     throw e;
                 } catch (ObjectMissing e) {
                     healthy = true;
-                    if (attempt < MAX_ATTEMPTS && reindexDue()) {
-                        reindex = true;
-                        continue;
+                    if (attempt < MAX_ATTEMPTS) {
+                        if (reindexing || reindexes.get() != reindexesBefore) {
+                            continue; // another call is re-indexing, or just did: look again after it
+                        }
+                        if (reindexDue()) {
+                            reindex = true;
+                            continue;
+                        }
                     }
                     throw new NotFoundException("key " + e.getMessage() + " not found");
                 } catch (PKCS11Exception e) {
@@ -273,10 +283,15 @@ public final class Pkcs11Vault implements KeyVault {
                 last == null ? -1 : last.getErrorCode(), last);
     }
 
+    /** True (once) when a re-index may start now; the caller then runs {@link #reindex()}. */
     private boolean reindexDue() {
         long last = lastReindex.get();
         long now = System.nanoTime();
-        return now - last >= REINDEX_INTERVAL_NANOS && lastReindex.compareAndSet(last, now);
+        if (now - last >= REINDEX_INTERVAL_NANOS && lastReindex.compareAndSet(last, now)) {
+            reindexing = true;
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -302,6 +317,8 @@ public final class Pkcs11Vault implements KeyVault {
                 log.info("event=hsm_reindexed reason=object_missing_on_cache_miss");
             }
         } finally {
+            reindexes.incrementAndGet();
+            reindexing = false;
             objectStore.unlock();
             moduleUse.writeLock().unlock();
         }
@@ -350,6 +367,7 @@ public final class Pkcs11Vault implements KeyVault {
     private void forgetHandles() {
         indexed = false;
         handles.clear();
+        labelled.clear();
     }
 
     /**
@@ -361,15 +379,47 @@ public final class Pkcs11Vault implements KeyVault {
      */
     private boolean known(Session s, String keyId) throws PKCS11Exception {
         if (!indexed) {
-            for (long h : s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY))) {
-                String id = KeyLabels.keyIdOf(s.getStringAttrValue(h, CKA_LABEL));
-                if (id != null) {
-                    handles.putIfAbsent(id, h);
-                }
-            }
+            indexNewObjects(s);
             indexed = true;
         }
         return handles.containsKey(keyId);
+    }
+
+    /**
+     * Adds the secret-key objects this process has not looked at yet to the handle cache. The
+     * class-only search costs SoftHSM no decryption; only the labels of objects new since the last
+     * pass are read. With several nodes on one token, this is how a node learns the keys the
+     * others made: one pass after a miss picks up every key made meanwhile, where a search by
+     * label per missed key would cost a pass over (and a decryption of) every object each time.
+     * An object whose label cannot be read yet (another process is still writing it, or has just
+     * destroyed it) is looked at again next time.
+     */
+    private void indexNewObjects(Session s) throws PKCS11Exception {
+        for (long h : s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY))) {
+            if (labelled.contains(h)) {
+                continue;
+            }
+            String label;
+            try {
+                label = s.getStringAttrValue(h, CKA_LABEL);
+            } catch (PKCS11Exception e) {
+                if (Ckr.isHandleStale(e.getErrorCode())) {
+                    continue;
+                }
+                throw e;
+            }
+            if (label == null || label.isEmpty()) {
+                continue;
+            }
+            labelled.add(h);
+            String id = KeyLabels.keyIdOf(label);
+            if (id != null) {
+                Long before = handles.putIfAbsent(id, h);
+                if (before != null && before != h) {
+                    log.error("event=hsm_duplicate_label key={}", id);
+                }
+            }
+        }
     }
 
     private long handle(Session s, String keyId) throws PKCS11Exception, KmsException {
@@ -377,11 +427,14 @@ public final class Pkcs11Vault implements KeyVault {
         if (h != null) {
             return h;
         }
-        long found = objectStoreCall(s, x -> findHandle(x, keyId));
+        long found = objectStoreCall(s, x -> {
+            indexNewObjects(x);
+            Long now = handles.get(keyId);
+            return now == null ? 0L : now;
+        });
         if (found == 0) {
             throw new ObjectMissing(keyId);
         }
-        handles.put(keyId, found);
         return found;
     }
 
@@ -500,6 +553,7 @@ public final class Pkcs11Vault implements KeyVault {
             throw new HsmException("C_GetAttributeValue", Ckr.GENERAL_ERROR, null);
         }
         handles.put(keyId, h);
+        labelled.add(h);
         log.info("event=hsm_key_created key={} alg={} bits={} extractable={} generated={}",
                 keyId, spec.algorithm(), spec.lengthBits(), spec.extractable(), generated);
         return info;
