@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.kekvault.kms.access.ExportPolicy;
 import io.kekvault.kms.access.Role;
+import io.kekvault.kms.store.PasswordSource;
+import io.kekvault.kms.store.PostgresStoreConfig;
 import io.kekvault.kms.vault.PinSource;
 import io.kekvault.kms.vault.VaultConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,10 +46,15 @@ public record KmsConfig(
                       @JsonProperty("max-sessions") Integer maxSessions) {
     }
 
-    /** {@code type}: sqlite (default) or postgresql. */
+    /**
+     * {@code type}: sqlite (default) or postgresql. For postgresql: {@code url}, {@code user},
+     * {@code password} (a source: env:NAME or file:/path), {@code pool-size} and
+     * {@code connection-timeout-seconds} (how long a request waits for the database before 503).
+     */
     public record Store(String type, String path, String url, String user,
                         @JsonProperty("password") String password,
-                        @JsonProperty("pool-size") Integer poolSize) {
+                        @JsonProperty("pool-size") Integer poolSize,
+                        @JsonProperty("connection-timeout-seconds") Integer connectionTimeoutSeconds) {
     }
 
     /** {@code sync}: write (survives kill -9, default) or fsync (also survives power loss). */
@@ -139,7 +147,22 @@ public record KmsConfig(
         }
 
         public Store store() {
-            return or(c.store(), new Store(null, null, null, null, null, null));
+            return or(c.store(), new Store(null, null, null, null, null, null, null));
+        }
+
+        /**
+         * The PostgreSQL store settings ({@code store.type: postgresql}); relative password files
+         * resolve against the config file's directory; the node id names the connections.
+         */
+        public PostgresStoreConfig postgresStore() {
+            Store s = store();
+            int timeout = or(s.connectionTimeoutSeconds(), (int) PostgresStoreConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds());
+            if (timeout < 1 || timeout > 300) {
+                throw new IllegalArgumentException("store.connection-timeout-seconds must be 1..300");
+            }
+            return new PostgresStoreConfig(s.url(), s.user(), PasswordSource.parse(s.password(), base),
+                    or(s.poolSize(), PostgresStoreConfig.DEFAULT_POOL_SIZE), Duration.ofSeconds(timeout),
+                    PostgresStoreConfig.DEFAULT_SOCKET_TIMEOUT, "kekvault-" + nodeId());
         }
 
         public Path auditDir() {
@@ -276,6 +299,9 @@ public record KmsConfig(
             if (c.store() != null && c.store().password() != null && !c.store().password().startsWith("env:")
                     && !c.store().password().startsWith("file:")) {
                 throw new IllegalArgumentException("store.password must be env:NAME or file:/path, not a literal password");
+            }
+            if ("postgresql".equals(storeType())) {
+                postgresStore();
             }
         }
     }

@@ -13,16 +13,14 @@ import io.kekvault.secret.SecretBytes;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Create: a new key generated inside the HSM (never imported), owned by the caller. The HSM
  * object is made first and the metadata stored second, so an acknowledged create always has
- * both; if storing fails, the HSM object is destroyed again.
+ * both; if storing fails, the HSM object is destroyed again ({@link HsmCompensation}: unless
+ * the store may have committed after all).
  */
 public final class CreateKeyOp implements Operation<CreateKeyOp.Request, KeyRecord> {
-    private static final Logger log = LoggerFactory.getLogger(CreateKeyOp.class);
 
     /**
      * @param algorithm      {@code AES} (default) or {@code DES3}
@@ -85,17 +83,11 @@ public final class CreateKeyOp implements Operation<CreateKeyOp.Request, KeyReco
             }
             return s.store().insert(record);
         } catch (KmsException | RuntimeException e) {
-            compensate(id);
+            var committed = HsmCompensation.settle(s, id, e, name());
+            if (committed.isPresent()) {
+                return committed.get();
+            }
             throw e;
-        }
-    }
-
-    private void compensate(String id) {
-        try {
-            s.vault().destroy(id);
-        } catch (KmsException | RuntimeException e) {
-            log.error("event=orphan_hsm_object key={} reason=store_insert_failed_and_destroy_failed code={}", id,
-                    e instanceof KmsException k ? k.errorCode() : e.getClass().getSimpleName());
         }
     }
 

@@ -15,8 +15,6 @@ import io.kekvault.secret.SecretBytes;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Register (KMIP): key material the client already holds, imported into the HSM as a token object
@@ -27,7 +25,6 @@ import org.slf4j.LoggerFactory;
  * record cannot be stored.
  */
 public final class RegisterKeyOp implements Operation<RegisterKeyOp.Request, KeyRecord> {
-    private static final Logger log = LoggerFactory.getLogger(RegisterKeyOp.class);
     public static final String ORIGIN = "kekvault.origin";
     public static final String ORIGIN_REGISTER = "register";
 
@@ -89,10 +86,9 @@ public final class RegisterKeyOp implements Operation<RegisterKeyOp.Request, Key
         try {
             return s.store().insert(record);
         } catch (KmsException | RuntimeException e) {
-            try {
-                s.vault().destroy(id);
-            } catch (KmsException | RuntimeException d) {
-                log.error("event=orphan_hsm_object key={} reason=register_store_failed", id);
+            var committed = HsmCompensation.settle(s, id, e, name());
+            if (committed.isPresent()) {
+                return committed.get();
             }
             throw e;
         }

@@ -11,8 +11,6 @@ import io.kekvault.kms.vault.KeySpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Rotation (KMIP ReKey): a new key in the HSM with the old key's algorithm, usage, owner, export
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * grants are written in one transaction.
  */
 public final class RekeyOp implements Operation<String, KeyRecord> {
-    private static final Logger log = LoggerFactory.getLogger(RekeyOp.class);
     public static final String REPLACEMENT = "REPLACEMENT_OBJECT";
     public static final String REPLACED = "REPLACED_OBJECT";
 
@@ -72,10 +69,9 @@ public final class RekeyOp implements Operation<String, KeyRecord> {
             List<KeyRecord> written = s.store().commit(batch);
             return written.get(1);
         } catch (KmsException | RuntimeException e) {
-            try {
-                s.vault().destroy(id);
-            } catch (KmsException | RuntimeException d) {
-                log.error("event=orphan_hsm_object key={} reason=rekey_store_failed", id);
+            var committed = HsmCompensation.settle(s, id, e, name());
+            if (committed.isPresent()) {
+                return committed.get();
             }
             throw e;
         }

@@ -18,6 +18,7 @@ import io.kekvault.kms.server.kmip.KmipProcessor;
 import io.kekvault.kmip.ttlv.TtlvLimits;
 import io.kekvault.kms.store.CachingMetadataStore;
 import io.kekvault.kms.store.MetadataStore;
+import io.kekvault.kms.store.PostgresMetadataStore;
 import io.kekvault.kms.store.SqliteMetadataStore;
 import io.kekvault.kms.store.SqliteStoreConfig;
 import io.kekvault.kms.vault.KeyVault;
@@ -155,6 +156,9 @@ public final class KmsServer implements AutoCloseable {
             // One node owns an SQLite file, so every write passes through this process and a cache
             // in front of it is exact (see CachingMetadataStore).
             return new CachingMetadataStore(SqliteMetadataStore.open(SqliteStoreConfig.of(config.storePath())));
+        }
+        if ("postgresql".equals(config.storeType())) {
+            return PostgresMetadataStore.open(config.postgresStore());
         }
         throw new IllegalArgumentException("store.type " + config.storeType() + " is not available in this build");
     }

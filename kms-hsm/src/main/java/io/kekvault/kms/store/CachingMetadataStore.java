@@ -109,10 +109,10 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public KeyRecord insert(KeyRecord record) throws ConflictException, UnavailableException {
+    public KeyRecord insert(KeyRecord record) throws ConflictException, InvalidRequestException, UnavailableException {
         try {
             return write(record.id(), () -> delegate.insert(record));
-        } catch (ConflictException | UnavailableException e) {
+        } catch (ConflictException | InvalidRequestException | UnavailableException e) {
             throw e;
         } catch (KmsException e) {
             throw new IllegalStateException(e);
@@ -120,10 +120,11 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public KeyRecord update(KeyRecord record) throws NotFoundException, ConflictException, UnavailableException {
+    public KeyRecord update(KeyRecord record) throws NotFoundException, ConflictException, InvalidRequestException,
+            UnavailableException {
         try {
             return write(record.id(), () -> delegate.update(record));
-        } catch (NotFoundException | ConflictException | UnavailableException e) {
+        } catch (NotFoundException | ConflictException | InvalidRequestException | UnavailableException e) {
             throw e;
         } catch (KmsException e) {
             throw new IllegalStateException(e);
@@ -145,10 +146,10 @@ public final class CachingMetadataStore implements MetadataStore {
     }
 
     @Override
-    public Grant putGrant(Grant grant) throws NotFoundException, UnavailableException {
+    public Grant putGrant(Grant grant) throws NotFoundException, InvalidRequestException, UnavailableException {
         try {
             return write(grant.keyId(), () -> delegate.putGrant(grant));
-        } catch (NotFoundException | UnavailableException e) {
+        } catch (NotFoundException | InvalidRequestException | UnavailableException e) {
             throw e;
         } catch (KmsException e) {
             throw new IllegalStateException(e);

@@ -31,9 +31,12 @@ import java.util.stream.Collectors;
  * store: all SQL is in the common subset of both, and what differs is in {@link SqlDialect}.
  *
  * <p>Writes go through the {@code writer} pool, one transaction per method; reads through the
- * {@code reader} pool (which may be the same pool). For SQLite the writer pool has a single
- * connection, because SQLite serializes writers anyway and a second writer would only spin on
- * the file lock; readers run in parallel thanks to WAL.
+ * {@code reader} pool, in autocommit. For SQLite the writer pool has a single connection,
+ * because SQLite serializes writers anyway and a second writer would only spin on the file lock;
+ * readers run in parallel thanks to WAL. For PostgreSQL both pools have several connections and
+ * concurrency is the database's: compare-and-set updates re-check the version under the row
+ * lock (READ COMMITTED), unique indexes arbitrate names and identifiers between nodes, and a
+ * transaction the database aborts to break a deadlock is run again.
  */
 final class JdbcMetadataStore implements MetadataStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcMetadataStore.class);
@@ -51,6 +54,8 @@ final class JdbcMetadataStore implements MetadataStore {
             + "destroy_date = ?, last_change_date = ?, revocation_reason = ?, revocation_message = ?, "
             + "names_json = ?, links_json = ?, attributes_json = ?, version = ? WHERE id = ? AND version = ?";
     private static final String CURSOR_PREFIX = "k1:";
+    /** Runs of a write transaction the database aborted to resolve a race (PostgreSQL deadlock). */
+    private static final int WRITE_ATTEMPTS = 3;
 
     private final String name;
     private final HikariDataSource writer;
@@ -68,10 +73,10 @@ final class JdbcMetadataStore implements MetadataStore {
     // ---------------------------------------------------------------- records
 
     @Override
-    public KeyRecord insert(KeyRecord record) throws ConflictException, UnavailableException {
+    public KeyRecord insert(KeyRecord record) throws ConflictException, InvalidRequestException, UnavailableException {
         try {
             return commit(WriteBatch.create().insert(record)).getFirst();
-        } catch (ConflictException | UnavailableException e) {
+        } catch (ConflictException | InvalidRequestException | UnavailableException e) {
             throw e;
         } catch (KmsException e) {
             throw unexpected(e);
@@ -80,6 +85,9 @@ final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public Optional<KeyRecord> get(String id) throws UnavailableException {
+        if (unmatchable(id)) {
+            return Optional.empty();
+        }
         return read("get", c -> {
             try (PreparedStatement ps = c.prepareStatement(SELECT_KEY + " WHERE k.id = ?")) {
                 ps.setString(1, id);
@@ -91,14 +99,47 @@ final class JdbcMetadataStore implements MetadataStore {
     }
 
     @Override
-    public KeyRecord update(KeyRecord record) throws NotFoundException, ConflictException, UnavailableException {
+    public KeyRecord update(KeyRecord record) throws NotFoundException, ConflictException, InvalidRequestException,
+            UnavailableException {
         try {
             return commit(WriteBatch.create().update(record)).getFirst();
-        } catch (NotFoundException | ConflictException | UnavailableException e) {
+        } catch (NotFoundException | ConflictException | InvalidRequestException | UnavailableException e) {
             throw e;
         } catch (KmsException e) {
             throw unexpected(e);
         }
+    }
+
+    /**
+     * Read, change and write in one transaction that holds the record (PostgreSQL: row lock by
+     * {@code SELECT ... FOR UPDATE}; SQLite: the single writer connection): nodes and threads
+     * changing one record queue instead of failing each other's compare-and-set.
+     */
+    @Override
+    public KeyRecord modify(String id, KeyChange change) throws KmsException {
+        if (unmatchable(id)) {
+            throw new NotFoundException("object not found");
+        }
+        return write("modify", c -> {
+            KeyRecord current;
+            try (PreparedStatement ps = c.prepareStatement(SELECT_KEY + " WHERE k.id = ?" + dialect.lockForUpdate())) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    current = rs.next() ? toRecord(rs) : null;
+                }
+            }
+            if (current == null) {
+                throw new NotFoundException("object not found");
+            }
+            KeyRecord changed = change.apply(current);
+            if (changed == null || changed.equals(current)) {
+                return current;
+            }
+            if (!changed.id().equals(id)) {
+                throw new IllegalArgumentException("modify cannot change the identifier");
+            }
+            return update(c, changed.toBuilder().version(current.version()).build());
+        });
     }
 
     @Override
@@ -133,6 +174,9 @@ final class JdbcMetadataStore implements MetadataStore {
             throw new InvalidRequestException("page size must be 1.." + MAX_PAGE_SIZE);
         }
         String after = cursor == null ? null : decodeCursor(cursor);
+        if (unmatchable(filter)) {
+            return new Page<>(List.of(), null);
+        }
         StringBuilder sql = new StringBuilder(SELECT_KEY);
         List<Object> params = new ArrayList<>();
         where(filter, sql, params);
@@ -170,6 +214,9 @@ final class JdbcMetadataStore implements MetadataStore {
         if (offset < 0) {
             throw new InvalidRequestException("offset items must not be negative");
         }
+        if (unmatchable(filter)) {
+            return List.of();
+        }
         StringBuilder sql = new StringBuilder("SELECT k.id FROM kms_key k");
         List<Object> params = new ArrayList<>();
         where(filter, sql, params);
@@ -193,11 +240,11 @@ final class JdbcMetadataStore implements MetadataStore {
     // ---------------------------------------------------------------- grants
 
     @Override
-    public Grant putGrant(Grant grant) throws NotFoundException, UnavailableException {
+    public Grant putGrant(Grant grant) throws NotFoundException, InvalidRequestException, UnavailableException {
         try {
             commit(WriteBatch.create().putGrant(grant));
             return grant;
-        } catch (NotFoundException | UnavailableException e) {
+        } catch (NotFoundException | InvalidRequestException | UnavailableException e) {
             throw e;
         } catch (KmsException e) {
             throw unexpected(e);
@@ -217,6 +264,9 @@ final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public Optional<Grant> grant(String keyId, String identity) throws UnavailableException {
+        if (unmatchable(keyId) || unmatchable(identity)) {
+            return Optional.empty();
+        }
         return read("grant", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT key_id, grantee, permissions FROM kms_grant WHERE key_id = ? AND grantee = ?")) {
@@ -231,6 +281,9 @@ final class JdbcMetadataStore implements MetadataStore {
 
     @Override
     public List<Grant> grants(String keyId) throws UnavailableException {
+        if (unmatchable(keyId)) {
+            return List.of();
+        }
         return read("grants", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT key_id, grantee, permissions FROM kms_grant WHERE key_id = ? ORDER BY grantee" + dialect.binaryCollation())) {
@@ -441,27 +494,45 @@ final class JdbcMetadataStore implements MetadataStore {
 
     private <T> T write(String op, SqlWork<T> work) throws KmsException {
         ensureOpen();
-        Connection c;
-        try {
-            c = writer.getConnection();
-        } catch (SQLException e) {
-            throw unavailable(op, e);
-        }
-        boolean committed = false;
-        boolean broken = false;
-        try {
-            T result = work.run(c);
-            c.commit();
-            committed = true;
-            return result;
-        } catch (SQLException e) {
-            broken = true;
-            throw unavailable(op, e);
-        } finally {
-            if (!committed && !rollback(c, op)) {
-                broken = true;
+        for (int attempt = 1; ; attempt++) {
+            Connection c;
+            try {
+                c = writer.getConnection();
+            } catch (SQLException e) {
+                throw unavailable(op, e);
             }
-            release(c, broken, op);
+            boolean committed = false;
+            boolean broken = false;
+            try {
+                T result = work.run(c);
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    broken = true;
+                    UnavailableException u = unavailable(op + ".commit", e);
+                    throw new CommitOutcomeUnknownException(u.getMessage(), e);
+                }
+                committed = true;
+                return result;
+            } catch (SQLException e) {
+                if (dialect.isRetryable(e) && attempt < WRITE_ATTEMPTS) {
+                    // The database aborted the whole transaction (deadlock, serialization): run it again.
+                    log.info("store_write_retried store={} op={} attempt={} sql_state={}", name, op, attempt, e.getSQLState());
+                    continue;
+                }
+                if (dialect.isInvalidValue(e)) {
+                    log.info("store_value_refused store={} op={} sql_state={}", name, op, e.getSQLState());
+                    throw new InvalidRequestException(ResultReason.INVALID_FIELD,
+                            "a value cannot be stored: it holds a character or a size the metadata store refuses", null);
+                }
+                broken = true;
+                throw unavailable(op, e);
+            } finally {
+                if (!committed && !rollback(c, op)) {
+                    broken = true;
+                }
+                release(c, broken, op);
+            }
         }
     }
 
@@ -633,6 +704,36 @@ final class JdbcMetadataStore implements MetadataStore {
         return perms.isEmpty() ? Optional.empty() : Optional.of(new Grant(rs.getString(1), rs.getString(2), perms));
     }
 
+    /**
+     * True for a value no stored text can equal: every stored identifier, name and identity is
+     * free of control characters ({@link Checks}), and PostgreSQL cannot even compare text
+     * holding NUL. Such lookups match nothing, without asking the database.
+     */
+    private static boolean unmatchable(String v) {
+        if (v == null) {
+            return false;
+        }
+        for (int i = 0; i < v.length(); i++) {
+            if (Character.isISOControl(v.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean unmatchable(KeyFilter f) {
+        if (unmatchable(f.owner()) || unmatchable(f.algorithm()) || unmatchable(f.objectType())
+                || unmatchable(f.name()) || unmatchable(f.visibleTo())) {
+            return true;
+        }
+        for (Attribute a : f.attributes()) {
+            if (unmatchable(a.name())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String encodeCursor(String id) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((CURSOR_PREFIX + id).getBytes(StandardCharsets.UTF_8));
     }
@@ -640,7 +741,7 @@ final class JdbcMetadataStore implements MetadataStore {
     private static String decodeCursor(String cursor) throws InvalidRequestException {
         try {
             String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (s.startsWith(CURSOR_PREFIX) && s.length() > CURSOR_PREFIX.length()) {
+            if (s.startsWith(CURSOR_PREFIX) && s.length() > CURSOR_PREFIX.length() && !unmatchable(s)) {
                 return s.substring(CURSOR_PREFIX.length());
             }
         } catch (IllegalArgumentException e) {

@@ -24,7 +24,9 @@ import java.util.Optional;
  *   <li>Identifiers are unique, and so are names across all records.</li>
  *   <li>Failures of the database itself (unreachable, disk full, locked too long) surface as
  *       {@link UnavailableException} with a client-safe message and a log reference; the detail
- *       goes only to the server log.</li>
+ *       goes only to the server log. A write that failed that way wrote nothing, except when it
+ *       is a {@link CommitOutcomeUnknownException}: the connection broke during the commit, and
+ *       the write may have been applied.</li>
  * </ul>
  * It does not check permissions: {@link KeyFilter#visibleTo} and {@link #grant} give the facts,
  * the caller decides (and answers "not found" for a key the caller may not see).
@@ -39,8 +41,10 @@ public interface MetadataStore extends AutoCloseable {
      *
      * @throws ConflictException {@link ResultReason#OBJECT_ALREADY_EXISTS} if the identifier
      *         exists, {@link ResultReason#NON_UNIQUE_NAME_ATTRIBUTE} if one of the names is taken
+     * @throws InvalidRequestException if the database refuses a value (PostgreSQL stores no NUL
+     *         character in text); nothing is written
      */
-    KeyRecord insert(KeyRecord record) throws ConflictException, UnavailableException;
+    KeyRecord insert(KeyRecord record) throws ConflictException, InvalidRequestException, UnavailableException;
 
     /** The record with this identifier, if it exists. */
     Optional<KeyRecord> get(String id) throws UnavailableException;
@@ -53,12 +57,17 @@ public interface MetadataStore extends AutoCloseable {
      * @throws NotFoundException if no record has this identifier
      * @throws ConflictException on a version mismatch ({@link #isVersionConflict} is true), or
      *         {@link ResultReason#NON_UNIQUE_NAME_ATTRIBUTE} if a new name is taken
+     * @throws InvalidRequestException if the database refuses a value; nothing is written
      */
-    KeyRecord update(KeyRecord record) throws NotFoundException, ConflictException, UnavailableException;
+    KeyRecord update(KeyRecord record) throws NotFoundException, ConflictException, InvalidRequestException,
+            UnavailableException;
 
     /**
      * Read, change, compare-and-set, retried on version conflicts up to {@link #MODIFY_ATTEMPTS}
      * times. Returns the stored record (unchanged if {@code change} returned an equal record).
+     * Implementations may instead run the change in one transaction holding the record's lock
+     * (the JDBC stores do, so contended records never exhaust the attempts); {@code change} must
+     * then be quick and free of side effects, as it always should be.
      *
      * @throws NotFoundException if no record has this identifier
      * @throws KmsException      whatever {@code change} throws, or a store failure
@@ -119,7 +128,7 @@ public interface MetadataStore extends AutoCloseable {
      *
      * @throws NotFoundException if the key does not exist
      */
-    Grant putGrant(Grant grant) throws NotFoundException, UnavailableException;
+    Grant putGrant(Grant grant) throws NotFoundException, InvalidRequestException, UnavailableException;
 
     /** Removes the grant of (key, identity); true if there was one. */
     boolean revokeGrant(String keyId, String identity) throws UnavailableException;

@@ -16,35 +16,33 @@ interface SqlDialect {
     boolean isForeignKeyViolation(SQLException e);
 
     /**
+     * The transaction lost a race the database resolved by aborting it (deadlock, serialization
+     * failure): it changed nothing and may simply run again.
+     */
+    default boolean isRetryable(SQLException e) {
+        return false;
+    }
+
+    /**
+     * The database refused a value itself (a character it cannot store, a value out of range):
+     * the request is at fault, not the database, so this is no outage.
+     */
+    default boolean isInvalidValue(SQLException e) {
+        return false;
+    }
+
+    /**
+     * Appended to a SELECT of one record inside a write transaction so that the record stays
+     * locked until commit; empty where the transaction is exclusive anyway (SQLite's one writer).
+     */
+    default String lockForUpdate() {
+        return "";
+    }
+
+    /**
      * Appended to identifier comparisons and ORDER BY so that listing order, and with it keyset
      * paging, is byte order on every database: SQLite compares text in binary already, PostgreSQL
      * uses the database's collation unless told {@code COLLATE "C"}.
      */
     String binaryCollation();
-
-    /**
-     * For the PostgreSQL store: answers from the SQLState (23505 unique, 23503 foreign key).
-     * Not exercised until that store and its contract test subclass exist.
-     */
-    SqlDialect POSTGRESQL = new SqlDialect() {
-        @Override
-        public String name() {
-            return "postgresql";
-        }
-
-        @Override
-        public boolean isUniqueViolation(SQLException e) {
-            return "23505".equals(e.getSQLState());
-        }
-
-        @Override
-        public boolean isForeignKeyViolation(SQLException e) {
-            return "23503".equals(e.getSQLState());
-        }
-
-        @Override
-        public String binaryCollation() {
-            return " COLLATE \"C\"";
-        }
-    };
 }

@@ -10,7 +10,9 @@ import javax.sql.DataSource;
 /**
  * Versioned schema migrations (Flyway), shared by every database: the scripts under
  * {@code io/kekvault/kms/store/migration} are written in the common subset of SQLite and
- * PostgreSQL. Flyway checksums applied scripts, so an edited script is refused at start-up.
+ * PostgreSQL. Flyway checksums applied scripts, so an edited script is refused at start-up. On
+ * PostgreSQL, Flyway holds an advisory lock while it migrates, so nodes starting together
+ * migrate one after the other (the others find the schema current).
  */
 final class StoreMigrations {
     static final String LOCATION = "classpath:io/kekvault/kms/store/migration";

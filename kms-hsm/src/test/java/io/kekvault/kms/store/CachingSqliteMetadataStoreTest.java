@@ -134,13 +134,14 @@ class CachingSqliteMetadataStoreTest extends MetadataStoreContract {
         }
 
         @Override
-        public KeyRecord insert(KeyRecord r) throws io.kekvault.kmip.error.ConflictException, io.kekvault.kmip.error.UnavailableException {
+        public KeyRecord insert(KeyRecord r) throws io.kekvault.kmip.error.ConflictException,
+                io.kekvault.kmip.error.InvalidRequestException, io.kekvault.kmip.error.UnavailableException {
             return d.insert(r);
         }
 
         @Override
         public KeyRecord update(KeyRecord r) throws io.kekvault.kmip.error.NotFoundException, io.kekvault.kmip.error.ConflictException,
-                io.kekvault.kmip.error.UnavailableException {
+                io.kekvault.kmip.error.InvalidRequestException, io.kekvault.kmip.error.UnavailableException {
             return d.update(r);
         }
 
@@ -163,7 +164,8 @@ class CachingSqliteMetadataStoreTest extends MetadataStoreContract {
         }
 
         @Override
-        public Grant putGrant(Grant g) throws io.kekvault.kmip.error.NotFoundException, io.kekvault.kmip.error.UnavailableException {
+        public Grant putGrant(Grant g) throws io.kekvault.kmip.error.NotFoundException,
+                io.kekvault.kmip.error.InvalidRequestException, io.kekvault.kmip.error.UnavailableException {
             return d.putGrant(g);
         }
 

@@ -7,6 +7,7 @@ import io.kekvault.pki.tls.TlsContext;
 import io.kekvault.pki.tls.TlsMaterial;
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -16,22 +17,37 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A KMS node in a child JVM, its stderr logged to a file, stoppable with SIGTERM or kill -9. */
+/**
+ * A KMS node in a child JVM, its stderr logged to a file, stoppable with SIGTERM or kill -9, and
+ * freezable with SIGSTOP (a node that hangs without closing its connections).
+ */
 public final class KmsProcess implements AutoCloseable {
     private final Process process;
     private final int httpsPort;
+    private final int healthPort;
     private final Path pki;
 
-    private KmsProcess(Process process, int httpsPort, Path pki) {
+    private KmsProcess(Process process, int httpsPort, int healthPort, Path pki) {
         this.process = process;
         this.httpsPort = httpsPort;
+        this.healthPort = healthPort;
         this.pki = pki;
     }
 
-    /** Starts {@code config} and waits (bounded) for its ready line. */
+    /** Starts the environment's config and waits (bounded) for its ready line. */
     public static KmsProcess start(KmsTestEnv env, SoftHsmToken token, Path log) throws Exception {
-        ProcessBuilder pb = ChildJvm.builder(List.of("-Dlogback.configurationFile=logback-child.xml"), KmsChildMain.class,
-                token.env(), env.configFile().toString());
+        return start(env.configFile(), env.pki(), token, log);
+    }
+
+    /** Starts the node configured in {@code config} (PKI in {@code pki}) and waits for its ready line. */
+    public static KmsProcess start(Path config, Path pki, SoftHsmToken token, Path log) throws Exception {
+        return start(config, pki, token, log, List.of("-Dlogback.configurationFile=logback-child.xml"));
+    }
+
+    /** As {@link #start(Path, Path, SoftHsmToken, Path)} with these JVM options (log configuration, heap). */
+    public static KmsProcess start(Path config, Path pki, SoftHsmToken token, Path log, List<String> jvmOptions)
+            throws Exception {
+        ProcessBuilder pb = ChildJvm.builder(jvmOptions, KmsChildMain.class, token.env(), config.toString());
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -48,16 +64,32 @@ public final class KmsProcess implements AutoCloseable {
                 return null;
             }
         });
-        String line = ready.get(120, TimeUnit.SECONDS);
+        String line;
+        try {
+            line = ready.get(120, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            p.destroyForcibly();
+            throw new AssertionError("KMS child not ready within 120 s; see " + log);
+        }
         if (line == null) {
             p.destroyForcibly();
             throw new AssertionError("KMS child exited before it was ready; see " + log);
         }
-        return new KmsProcess(p, Integer.parseInt(line.substring(6).trim()), env.pki());
+        String[] ports = line.substring(6).trim().split(" ");
+        return new KmsProcess(p, Integer.parseInt(ports[0]), ports.length > 1 ? Integer.parseInt(ports[1]) : -1, pki);
     }
 
     public URI uri() {
         return URI.create("https://127.0.0.1:" + httpsPort);
+    }
+
+    /** Plain-HTTP health listener ({@code /health}, {@code /ready}, {@code /metrics}). */
+    public URI healthUri() {
+        return URI.create("http://127.0.0.1:" + healthPort);
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public KmsHttpClient client(String identity) throws Exception {
@@ -68,6 +100,24 @@ public final class KmsProcess implements AutoCloseable {
     public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGSTOP: the process keeps its sockets but answers nothing until {@link #resume()}. */
+    public void suspend() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend()}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+        String out = new String(k.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + out);
+        }
     }
 
     /** SIGTERM and wait for the clean shutdown. */

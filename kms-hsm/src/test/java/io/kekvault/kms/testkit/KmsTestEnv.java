@@ -118,6 +118,50 @@ public final class KmsTestEnv implements AutoCloseable {
         return new KmsTestEnv(dir, config);
     }
 
+    /**
+     * Writes the config of one node of a cluster into this environment: {@code <nodeId>.yaml},
+     * sharing this PKI, token and audit directory (each node writes its own
+     * {@code audit-<nodeId>.jsonl}), on fixed ports so a restarted node comes back where its
+     * clients expect it. {@code storeYaml} is the whole {@code store:} section.
+     */
+    public Path writeNodeConfig(SoftHsmToken token, String nodeId, String storeYaml, int httpsPort, int healthPort,
+                                String extraYaml) throws IOException {
+        Path config = dir.resolve(nodeId + ".yaml");
+        Files.writeString(config, String.join("\n", List.of(
+                "node-id: " + nodeId,
+                "hsm:",
+                "  backend: pkcs11",
+                "  module: " + token.module(),
+                "  token-label: " + token.label(),
+                "  pin: file:" + token.pinFile(),
+                "  max-sessions: 8",
+                storeYaml,
+                "audit:",
+                "  dir: audit",
+                "tls:",
+                "  ca: pki/ca.pem",
+                "  cert: pki/server.pem",
+                "  key: pki/server.key",
+                "https:",
+                "  port: " + httpsPort,
+                "  max-body-bytes: 65536",
+                "kmip:",
+                "  port: 0",
+                "health:",
+                "  port: " + healthPort,
+                "access:",
+                "  role-map-file: pki/roles.properties",
+                "shutdown-grace-seconds: 5",
+                extraYaml == null ? "" : extraYaml,
+                "")));
+        return config;
+    }
+
+    /** The audit file of node {@code nodeId} in this environment's audit directory. */
+    public Path auditFile(String nodeId) {
+        return dir.resolve("audit").resolve("audit-" + nodeId + ".jsonl");
+    }
+
     /** Starts the KMS with its KMIP listener. */
     public KmsTestEnv start() throws Exception {
         server = KmsServer.start(KmsConfig.load(configFile), Clock.systemUTC(), List.of(KmipListener.factory()));

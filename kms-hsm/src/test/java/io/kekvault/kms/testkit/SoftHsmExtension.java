@@ -4,8 +4,6 @@ import io.kekvault.kms.vault.softhsm.SoftHsm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -42,22 +40,9 @@ public final class SoftHsmExtension implements BeforeAllCallback, AfterAllCallba
             }
             activeConf = conf;
         }
-        SoftHsm.useConfig(conf);
-        SecureRandom random = new SecureRandom();
-        String label = "kv-test-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
-        char[] soPin = SoftHsm.randomPin(random);
-        char[] userPin = SoftHsm.randomPin(random);
-        Path pinFile = dir.resolve("token-pin");
-        try {
-            SoftHsm.writePinFile(pinFile, userPin);
-            SoftHsm.writePinFile(dir.resolve("so-pin"), soPin);
-            SoftHsm.initToken(label, soPin, userPin);
-        } finally {
-            Arrays.fill(soPin, '\0');
-            Arrays.fill(userPin, '\0');
-        }
-        System.out.println("[softhsm] token " + label + " in " + dir);
-        context.getStore(NS).put("token", new SoftHsmToken(dir, conf, label, pinFile));
+        SoftHsmToken token = SoftHsmToken.initialize(dir, conf);
+        System.out.println("[softhsm] token " + token.label() + " in " + dir);
+        context.getStore(NS).put("token", token);
     }
 
     @Override

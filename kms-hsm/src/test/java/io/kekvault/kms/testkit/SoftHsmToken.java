@@ -7,7 +7,9 @@ import io.kekvault.kms.vault.PinSource;
 import io.kekvault.kms.vault.VaultConfig;
 import io.kekvault.kms.vault.softhsm.SoftHsm;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +30,42 @@ public final class SoftHsmToken {
         this.conf = conf;
         this.label = label;
         this.pinFile = pinFile;
+    }
+
+    /**
+     * Makes this JVM use {@code conf} (written by {@link SoftHsm#writeConfig} into {@code dir})
+     * and initializes a token with a random label and random PINs, kept in owner-only files in
+     * {@code dir}. Outside JUnit (benchmarks) this is the whole set-up; SoftHSM reads its
+     * configuration once per process, so call it once per JVM.
+     */
+    public static SoftHsmToken initialize(Path dir, Path conf) {
+        SoftHsm.useConfig(conf);
+        SecureRandom random = new SecureRandom();
+        String label = "kv-test-" + Long.toHexString(random.nextLong() & Long.MAX_VALUE);
+        char[] soPin = SoftHsm.randomPin(random);
+        char[] userPin = SoftHsm.randomPin(random);
+        Path pinFile = dir.resolve("token-pin");
+        try {
+            SoftHsm.writePinFile(pinFile, userPin);
+            SoftHsm.writePinFile(dir.resolve("so-pin"), soPin);
+            SoftHsm.initToken(label, soPin, userPin);
+        } finally {
+            Arrays.fill(soPin, '\0');
+            Arrays.fill(userPin, '\0');
+        }
+        return new SoftHsmToken(dir, conf, label, pinFile);
+    }
+
+    /** A new temporary directory, its SoftHSM configuration, and a token in it, for this JVM. */
+    public static SoftHsmToken createStandalone() throws java.io.IOException {
+        SoftHsm.requireInstalled();
+        Path dir = java.nio.file.Files.createTempDirectory("kekvault-softhsm-");
+        return initialize(dir, SoftHsm.writeConfig(dir));
+    }
+
+    /** Closes the vaults opened here (the directory stays; the caller removes it). */
+    public void close() {
+        closeAll();
     }
 
     public Path dir() {

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Second process for multi-process tests: opens a vault on an existing token and either unwraps
  * a blob, or wraps a random DEK of the given length; it prints SHA-256 digests, never a DEK.
- * Args: backend label pinFile op(unwrap|wrap-random) keyId (blobHex|length) aadHex
+ * Args: backend label pinFile op(unwrap|wrap-random) keyId (blobHex|length) aadHex, or
+ * backend label pinFile generate keyId (makes an AES-256 key and prints "created").
  */
 public final class VaultChildMain {
     public static void main(String[] args) throws Exception {
@@ -19,6 +20,11 @@ public final class VaultChildMain {
         HexFormat hex = HexFormat.of();
         try (KeyVault vault = KeyVaults.open(cfg)) {
             String keyId = args[4];
+            if (args[3].equals("generate")) {
+                vault.generate(keyId, new KeySpec(KeyAlgorithm.AES, 256, false));
+                System.out.println("created");
+                return;
+            }
             byte[] aad = hex.parseHex(args[6]);
             if (vault.find(keyId).isEmpty()) {
                 System.out.println("missing");

@@ -416,7 +416,12 @@ public final class KmipAttributes {
         if (name.startsWith(INTERNAL_PREFIX) || name.length() > Attribute.MAX_NAME_LENGTH) {
             throw new InvalidRequestException(ResultReason.INVALID_FIELD, "invalid attribute name", null);
         }
-        return Attribute.of(name, toStore(a.value()));
+        try {
+            return Attribute.of(name, toStore(a.value()));
+        } catch (IllegalArgumentException e) {
+            // the store's own checks (a control character in the name, say): the client's mistake
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD, "invalid attribute: " + e.getMessage(), null);
+        }
     }
 
     static boolean isStoredStandard(AttributeKey key) {

@@ -69,10 +69,20 @@ import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
  * a lost module (re-initialised, token removed) is re-initialised, the token found again by its
  * label and the user logged in again, without a restart. Keys are created with the KEK template
  * of ARCHITECTURE section 3 and their attributes are read back and checked before use.
+ *
+ * <p>Several processes on one token (KMS nodes on a shared SoftHSM2 token directory): a key made
+ * by another process is found on a handle-cache miss. SoftHSM2 re-reads its object directory only
+ * when the token's generation counter moved since it last looked, and a process that changes the
+ * token itself writes the counter back as its own, hiding a change another process made just
+ * before; such a key then stays invisible to this process until the token changes again. So a
+ * use of a key the caller already checked exists (the metadata store has it) that finds no object
+ * re-initialises the module, which re-reads the whole directory, and looks once more; at most
+ * once a second, counted in {@link VaultStats#moduleRecoveries()}.
  */
 public final class Pkcs11Vault implements KeyVault {
     private static final Logger log = LoggerFactory.getLogger(Pkcs11Vault.class);
     private static final int MAX_ATTEMPTS = 3;
+    private static final long REINDEX_INTERVAL_NANOS = 1_000_000_000L;
 
     private final VaultConfig config;
     private final PKCS11Module module;
@@ -81,10 +91,27 @@ public final class Pkcs11Vault implements KeyVault {
     private final SecureRandom random;
     private final AtomicLong recoveries = new AtomicLong();
     private final Object recoveryLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock objectStore = new java.util.concurrent.locks.ReentrantLock();
+    private final AtomicLong lastReindex = new AtomicLong(System.nanoTime() - REINDEX_INTERVAL_NANOS);
+    private final AtomicLong reindexes = new AtomicLong();
+    private volatile boolean reindexing;
+    // Every session use holds the read side; a re-index holds the write side, so no call can carry
+    // a session or object handle from before the module's re-initialisation into the one after it
+    // (the new module hands out the same numbers for other sessions and objects).
+    private final java.util.concurrent.locks.ReentrantReadWriteLock moduleUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+    /** A key used through {@link #handle} has no object in this process's view of the token. */
+    private static final class ObjectMissing extends RuntimeException {
+        ObjectMissing(String keyId) {
+            super(keyId, null, false, false);
+        }
+    }
     private volatile Token token;
     private volatile boolean closed;
     /** True while {@link #handles} holds every Kekvault object this process has seen on the token. */
     private volatile boolean indexed;
+    /** Object handles whose label this process has read (handles stay valid until the module is re-initialised). */
+    private final java.util.Set<Long> labelled = ConcurrentHashMap.newKeySet();
 
     private Pkcs11Vault(VaultConfig config, PKCS11Module module, Token token) {
         this.config = config;
@@ -176,61 +203,125 @@ public final class Pkcs11Vault implements KeyVault {
             throw new HsmUnavailableException("vault is closed", -1, null);
         }
         PKCS11Exception last = null;
+        boolean reindex = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Session s;
-            try {
-                s = pool.borrow();
-            } catch (PKCS11Exception e) {
-                last = e;
-                if (Ckr.isModuleLost(e.getErrorCode()) || Ckr.isSessionLost(e.getErrorCode())) {
-                    recoverModule(e.getErrorCode());
-                    continue;
-                }
-                throw mapError(function, e);
+            if (reindex) {
+                reindex = false;
+                reindex();
             }
-            boolean healthy = false;
+            long reindexesBefore = reindexes.get();
+            moduleUse.readLock().lock();
             try {
-                T result = call.apply(s);
-                healthy = true;
-                return result;
-            } catch (KmsException e) {
-                healthy = true;
-                throw e;
-            } catch (PKCS11Exception e) {
-                last = e;
-                long ckr = e.getErrorCode();
-                if (Ckr.isSessionLost(ckr)) {
-                    log.warn("event=hsm_session_lost function={} ckr={} attempt={}", function, Ckr.name(ckr), attempt);
-                    pool.discardIdle();
-                    continue;
+                Session s;
+                try {
+                    s = pool.borrow();
+                } catch (PKCS11Exception e) {
+                    last = e;
+                    if (Ckr.isModuleLost(e.getErrorCode()) || Ckr.isSessionLost(e.getErrorCode())) {
+                        recoverModule(e.getErrorCode());
+                        continue;
+                    }
+                    throw mapError(function, e);
                 }
-                if (ckr == Ckr.USER_NOT_LOGGED_IN) {
-                    log.warn("event=hsm_logged_out function={} attempt={}", function, attempt);
-                    pool.discardIdle();
-                    continue;
-                }
-                if (Ckr.isModuleLost(ckr)) {
-                    recoverModule(ckr);
-                    continue;
-                }
-                if (Ckr.isHandleStale(ckr)) {
-                    forgetHandles();
+                boolean healthy = false;
+                try {
+                    T result = call.apply(s);
                     healthy = true;
-                    continue;
+                    return result;
+                } catch (KmsException e) {
+                    healthy = true;
+                    throw e;
+                } catch (ObjectMissing e) {
+                    healthy = true;
+                    if (attempt < MAX_ATTEMPTS) {
+                        if (reindexing || reindexes.get() != reindexesBefore) {
+                            continue; // another call is re-indexing, or just did: look again after it
+                        }
+                        if (reindexDue()) {
+                            reindex = true;
+                            continue;
+                        }
+                    }
+                    throw new NotFoundException("key " + e.getMessage() + " not found");
+                } catch (PKCS11Exception e) {
+                    last = e;
+                    long ckr = e.getErrorCode();
+                    if (Ckr.isSessionLost(ckr)) {
+                        log.warn("event=hsm_session_lost function={} ckr={} attempt={}", function, Ckr.name(ckr), attempt);
+                        pool.discardIdle();
+                        continue;
+                    }
+                    if (ckr == Ckr.USER_NOT_LOGGED_IN) {
+                        log.warn("event=hsm_logged_out function={} attempt={}", function, attempt);
+                        pool.discardIdle();
+                        continue;
+                    }
+                    if (Ckr.isModuleLost(ckr)) {
+                        recoverModule(ckr);
+                        continue;
+                    }
+                    if (Ckr.isHandleStale(ckr)) {
+                        forgetHandles();
+                        healthy = true;
+                        continue;
+                    }
+                    // The session is fine after an ordinary failure of a single-part call, except a
+                    // failed C_Encrypt/C_Decrypt: SoftHSM2 leaves the operation active on some errors
+                    // (CKR_ARGUMENTS_BAD), and the next call on that session would fail.
+                    healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR
+                            && !function.equals("C_Encrypt") && !function.equals("C_Decrypt");
+                    throw mapError(function, e);
+                } finally {
+                    pool.release(s, healthy);
                 }
-                // The session is fine after an ordinary failure of a single-part call, except a
-                // failed C_Encrypt/C_Decrypt: SoftHSM2 leaves the operation active on some errors
-                // (CKR_ARGUMENTS_BAD), and the next call on that session would fail.
-                healthy = ckr != Ckr.OPERATION_ACTIVE && ckr != Ckr.GENERAL_ERROR
-                        && !function.equals("C_Encrypt") && !function.equals("C_Decrypt");
-                throw mapError(function, e);
             } finally {
-                pool.release(s, healthy);
+                moduleUse.readLock().unlock();
             }
         }
         log.error("event=hsm_gave_up function={} ckr={}", function, last == null ? "-" : Ckr.name(last.getErrorCode()));
         throw new HsmUnavailableException("HSM did not recover after " + MAX_ATTEMPTS + " attempts",
                 last == null ? -1 : last.getErrorCode(), last);
+    }
+
+    /** True (once) when a re-index may start now; the caller then runs {@link #reindex()}. */
+    private boolean reindexDue() {
+        long last = lastReindex.get();
+        long now = System.nanoTime();
+        if (now - last >= REINDEX_INTERVAL_NANOS && lastReindex.compareAndSet(last, now)) {
+            reindexing = true;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Re-initialises the module so that it reads the token's object directory afresh (see the
+     * class comment), once every call in flight has returned its session, and before any other
+     * starts: all sessions and cached handles are dropped with the old module.
+     */
+    private void reindex() throws KmsException {
+        moduleUse.writeLock().lock();
+        objectStore.lock();
+        try {
+            synchronized (recoveryLock) {
+                pool.discardIdle();
+                forgetHandles();
+                try {
+                    module.finalize(null);
+                } catch (PKCS11Exception ignored) {
+                    // not initialised: initialising is all that is needed
+                }
+                initialize(module);
+                token = findToken(module, config.tokenLabel());
+                recoveries.incrementAndGet();
+                log.info("event=hsm_reindexed reason=object_missing_on_cache_miss");
+            }
+        } finally {
+            reindexes.incrementAndGet();
+            reindexing = false;
+            objectStore.unlock();
+            moduleUse.writeLock().unlock();
+        }
     }
 
     private void recoverModule(long ckr) throws KmsException {
@@ -276,6 +367,7 @@ public final class Pkcs11Vault implements KeyVault {
     private void forgetHandles() {
         indexed = false;
         handles.clear();
+        labelled.clear();
     }
 
     /**
@@ -287,15 +379,47 @@ public final class Pkcs11Vault implements KeyVault {
      */
     private boolean known(Session s, String keyId) throws PKCS11Exception {
         if (!indexed) {
-            for (long h : s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY))) {
-                String id = KeyLabels.keyIdOf(s.getStringAttrValue(h, CKA_LABEL));
-                if (id != null) {
-                    handles.putIfAbsent(id, h);
-                }
-            }
+            indexNewObjects(s);
             indexed = true;
         }
         return handles.containsKey(keyId);
+    }
+
+    /**
+     * Adds the secret-key objects this process has not looked at yet to the handle cache. The
+     * class-only search costs SoftHSM no decryption; only the labels of objects new since the last
+     * pass are read. With several nodes on one token, this is how a node learns the keys the
+     * others made: one pass after a miss picks up every key made meanwhile, where a search by
+     * label per missed key would cost a pass over (and a decryption of) every object each time.
+     * An object whose label cannot be read yet (another process is still writing it, or has just
+     * destroyed it) is looked at again next time.
+     */
+    private void indexNewObjects(Session s) throws PKCS11Exception {
+        for (long h : s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY))) {
+            if (labelled.contains(h)) {
+                continue;
+            }
+            String label;
+            try {
+                label = s.getStringAttrValue(h, CKA_LABEL);
+            } catch (PKCS11Exception e) {
+                if (Ckr.isHandleStale(e.getErrorCode())) {
+                    continue;
+                }
+                throw e;
+            }
+            if (label == null || label.isEmpty()) {
+                continue;
+            }
+            labelled.add(h);
+            String id = KeyLabels.keyIdOf(label);
+            if (id != null) {
+                Long before = handles.putIfAbsent(id, h);
+                if (before != null && before != h) {
+                    log.error("event=hsm_duplicate_label key={}", id);
+                }
+            }
+        }
     }
 
     private long handle(Session s, String keyId) throws PKCS11Exception, KmsException {
@@ -303,12 +427,34 @@ public final class Pkcs11Vault implements KeyVault {
         if (h != null) {
             return h;
         }
-        long found = findHandle(s, keyId);
+        long found = objectStoreCall(s, x -> {
+            indexNewObjects(x);
+            Long now = handles.get(keyId);
+            return now == null ? 0L : now;
+        });
         if (found == 0) {
-            throw new NotFoundException("key " + keyId + " not found");
+            throw new ObjectMissing(keyId);
         }
-        handles.put(keyId, found);
         return found;
+    }
+
+    /**
+     * Runs a call that lists, creates or deletes token objects with this process's other such
+     * calls held off. SoftHSM2 (a file-backed token shared by several processes, as the KMS nodes
+     * of a lab share one token directory) re-reads its object directory when another process
+     * changed it, without holding its own lock while it lists the directory: an object created
+     * meanwhile by another thread of the same process can be dropped (its C_GenerateKey fails with
+     * CKR_GENERAL_ERROR) or indexed twice (two handles for one label). Serializing these calls in
+     * the process closes the race; wrap and unwrap use cached handles and are not serialized. The
+     * session is borrowed before the lock is taken, so the lock holder never waits for a session.
+     */
+    private <T> T objectStoreCall(Session s, SessionCall<T> call) throws PKCS11Exception, KmsException {
+        objectStore.lock();
+        try {
+            return call.apply(s);
+        } finally {
+            objectStore.unlock();
+        }
     }
 
     /** The object handle for {@code keyId}, 0 when absent. */
@@ -327,7 +473,7 @@ public final class Pkcs11Vault implements KeyVault {
     @Override
     public HsmKeyInfo generate(String keyId, KeySpec spec) throws KmsException {
         KeyLabels.check(keyId);
-        return withSession("C_GenerateKey", s -> {
+        return withSession("C_GenerateKey", s0 -> objectStoreCall(s0, s -> {
             if (known(s, keyId)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
@@ -342,7 +488,7 @@ public final class Pkcs11Vault implements KeyVault {
             }
             long h = s.generateKey(new Mechanism(mech), template);
             return verifyCreated(s, keyId, spec, h, true);
-        });
+        }));
     }
 
     @Override
@@ -352,7 +498,7 @@ public final class Pkcs11Vault implements KeyVault {
             throw new InvalidRequestException(ResultReason.INVALID_FIELD,
                     "key material length does not match " + spec.lengthBits() + "-bit " + spec.algorithm(), null);
         }
-        return withSession("C_CreateObject", s -> {
+        return withSession("C_CreateObject", s0 -> objectStoreCall(s0, s -> {
             if (known(s, keyId)) {
                 throw new ConflictException("key " + keyId + " already exists in the HSM");
             }
@@ -364,7 +510,7 @@ public final class Pkcs11Vault implements KeyVault {
             } finally {
                 SecretBytes.wipe(value);
             }
-        });
+        }));
     }
 
     private static AttributeVector keyTemplate(String keyId, KeySpec spec) {
@@ -407,6 +553,7 @@ public final class Pkcs11Vault implements KeyVault {
             throw new HsmException("C_GetAttributeValue", Ckr.GENERAL_ERROR, null);
         }
         handles.put(keyId, h);
+        labelled.add(h);
         log.info("event=hsm_key_created key={} alg={} bits={} extractable={} generated={}",
                 keyId, spec.algorithm(), spec.lengthBits(), spec.extractable(), generated);
         return info;
@@ -435,7 +582,7 @@ public final class Pkcs11Vault implements KeyVault {
     @Override
     public Optional<HsmKeyInfo> find(String keyId) throws KmsException {
         KeyLabels.check(keyId);
-        return withSession("C_FindObjects", s -> {
+        return withSession("C_FindObjects", s0 -> objectStoreCall(s0, s -> {
             long h = findHandle(s, keyId);
             if (h == 0) {
                 handles.remove(keyId);
@@ -443,12 +590,12 @@ public final class Pkcs11Vault implements KeyVault {
             }
             handles.put(keyId, h);
             return Optional.of(readInfo(s, keyId, h));
-        });
+        }));
     }
 
     @Override
     public List<String> list() throws KmsException {
-        return withSession("C_FindObjects", s -> {
+        return withSession("C_FindObjects", s0 -> objectStoreCall(s0, s -> {
             long[] all = s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY));
             List<String> ids = new ArrayList<>();
             for (long h : all) {
@@ -459,13 +606,13 @@ public final class Pkcs11Vault implements KeyVault {
             }
             ids.sort(null);
             return ids;
-        });
+        }));
     }
 
     @Override
     public void destroy(String keyId) throws KmsException {
         KeyLabels.check(keyId);
-        withSession("C_DestroyObject", s -> {
+        withSession("C_DestroyObject", s0 -> objectStoreCall(s0, s -> {
             long h = findHandle(s, keyId);
             if (h == 0) {
                 throw new NotFoundException("key " + keyId + " not found");
@@ -474,7 +621,7 @@ public final class Pkcs11Vault implements KeyVault {
             handles.remove(keyId);
             log.info("event=hsm_key_destroyed key={}", keyId);
             return null;
-        });
+        }));
     }
 
     @Override

@@ -1,0 +1,79 @@
+package io.kekvault.kms.vault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kekvault.kmip.error.NotFoundException;
+import io.kekvault.kms.testkit.ChildJvm;
+import io.kekvault.kms.testkit.SoftHsmExtension;
+import io.kekvault.kms.testkit.SoftHsmToken;
+import io.kekvault.secret.SecretBytes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two processes on one SoftHSM2 token directory (two KMS nodes of a lab). SoftHSM2 re-reads the
+ * token's objects only when the token's generation counter moved since it last looked, and a
+ * process that changes the token writes the counter back as its own, which can hide another
+ * process's change made just before. The test makes that state on purpose: the other process
+ * creates a key, and the counter is put back to the value this process last saw. The vault must
+ * still find the key when it is used (by re-indexing on the miss), and must not re-index more
+ * than once a second for keys that truly do not exist.
+ */
+@ExtendWith(SoftHsmExtension.class)
+class SharedTokenVisibilityTest {
+
+    @Test
+    void keyMadeByAnotherProcess_whoseChangeTheCounterHides_isFoundOnFirstUse(SoftHsmToken token) throws Exception {
+        KeyVault vault = token.openVault("pkcs11");
+        vault.list(); // this process has indexed the token now
+        Path generation = generationFile(token);
+        byte[] seen = Files.readAllBytes(generation);
+
+        String id = UUID.randomUUID().toString();
+        String out = ChildJvm.run(VaultChildMain.class, token.env(), "pkcs11", token.label(), token.pinFile().toString(),
+                "generate", id);
+        assertThat(out).contains("created");
+        assertThat(Files.readAllBytes(generation)).as("the other process moved the counter").isNotEqualTo(seen);
+        Files.write(generation, seen); // as SoftHSM2 does when this process commits a change of its own right after
+
+        assertThat(vault.find(id)).as("invisible to this process's index: the state being reproduced").isEmpty();
+        long recoveries = vault.stats().moduleRecoveries();
+        try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
+            byte[] blob = vault.wrap(id, dek, null);
+            try (SecretBytes back = vault.unwrap(id, blob, null)) {
+                assertThat(back.contentEquals(dek)).isTrue();
+            }
+        }
+        assertThat(vault.stats().moduleRecoveries()).isEqualTo(recoveries + 1);
+        assertThat(vault.find(id)).isPresent();
+    }
+
+    @Test
+    void usesOfKeysThatDoNotExist_reindexAtMostOnceASecond(SoftHsmToken token) throws Exception {
+        KeyVault vault = token.openVault("pkcs11");
+        long start = System.nanoTime();
+        long recoveries = vault.stats().moduleRecoveries();
+        int tries = 0;
+        try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
+            while (System.nanoTime() - start < 500_000_000L) {
+                assertThatThrownBy(() -> vault.wrap(UUID.randomUUID().toString(), dek, null)).isInstanceOf(NotFoundException.class);
+                tries++;
+            }
+        }
+        assertThat(tries).isGreaterThan(1);
+        assertThat(vault.stats().moduleRecoveries() - recoveries).isLessThanOrEqualTo(1);
+    }
+
+    private static Path generationFile(SoftHsmToken token) throws Exception {
+        try (Stream<Path> files = Files.walk(token.dir())) {
+            return files.filter(p -> p.getFileName().toString().equals("generation")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no SoftHSM2 generation file under " + token.dir()));
+        }
+    }
+}
