@@ -40,7 +40,7 @@ public final class Main implements Runnable {
                 .execute(args);
     }
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
             if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {

@@ -2,6 +2,8 @@ package io.kekvault.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kekvault.kms.dev.PostgresDatabase;
+import io.kekvault.kms.dev.PostgresServer;
 import io.kekvault.kms.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,16 +65,30 @@ class RunbookTest {
         Files.writeString(shim, "#!/bin/sh\nexec " + String.join(" ", javaCmd.stream().map(RunbookTest::quote).toList())
                 + " -cp " + quote(System.getProperty("java.class.path")) + " io.kekvault.app.Main \"$@\"\n");
         Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwx------"));
-        StringBuilder script = new StringBuilder("set -euo pipefail\ntrap 'jobs -p | xargs -r kill -9 2>/dev/null' EXIT\n");
+        // the ERR trap names the failing line without expanding it (no values of variables in the log)
+        StringBuilder script = new StringBuilder("set -euo pipefail\ntrap 'jobs -p | xargs -r kill -9 2>/dev/null' EXIT\n"
+                + "trap 'echo \"runbook: failed at line $LINENO: $BASH_COMMAND\" >&2' ERR\n");
         testBlocks(Files.readString(runbook)).forEach(b -> script.append(b).append('\n'));
         Path sh = work.resolve("runbook.sh");
         Files.writeString(sh, script);
         Path log = work.resolve("runbook.log");
-        Process p = new ProcessBuilder("bash", sh.toString()).directory(work.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean done = p.waitFor(5, TimeUnit.MINUTES);
-        if (!done) {
-            p.destroyForcibly();
+        ProcessBuilder pb = new ProcessBuilder("bash", sh.toString()).directory(work.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        boolean done;
+        Process p;
+        // a runbook that needs a database names it by these variables; it gets a throw-away PostgreSQL
+        try (PostgresServer pg = script.indexOf("KEKVAULT_DB_URL") >= 0 ? PostgresServer.launch() : null) {
+            if (pg != null) {
+                PostgresDatabase db = pg.createDatabase("runbook");
+                pb.environment().put("KEKVAULT_DB_URL", db.jdbcUrl());
+                pb.environment().put("KEKVAULT_DB_USER", db.user());
+                pb.environment().put("KEKVAULT_DB_PASSWORD_FILE", db.passwordFile().toString());
+            }
+            p = pb.start();
+            done = p.waitFor(5, TimeUnit.MINUTES);
+            if (!done) {
+                p.destroyForcibly();
+            }
         }
         String out = Files.readString(log);
         System.out.println("[runbook] " + runbook.getFileName() + " in " + work);

@@ -1,5 +1,9 @@
 package io.kekvault.app.demo;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +12,8 @@ import io.kekvault.bridge.client.BridgeClient;
 import io.kekvault.bridge.host.HostClient;
 import io.kekvault.bridge.host.HostException;
 import io.kekvault.kmip.http.KmsHttpClient;
-import io.kekvault.kms.dev.LocalPostgres;
+import io.kekvault.kms.dev.PostgresDatabase;
+import io.kekvault.kms.dev.PostgresServer;
 import io.kekvault.pki.Identity;
 import io.kekvault.pki.InitOptions;
 import io.kekvault.pki.IssueOptions;
@@ -39,6 +44,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
 import java.util.stream.Stream;
 
 /**
@@ -67,7 +73,8 @@ public final class Demo {
     private final Map<String, Map<Long, byte[]>> written = new LinkedHashMap<>();
     /** Every DEK the run used, captured through the KMS as a granted host would. */
     private final List<byte[]> deks = new ArrayList<>();
-    private LocalPostgres postgres;
+    private PostgresServer postgres;
+    private PostgresDatabase database;
     private List<String> kmsHttps = List.of();
     private List<String> kmsKmip = List.of();
     private BridgeClient bridge;
@@ -96,6 +103,7 @@ public final class Demo {
     /** Runs the demo; the exit code is 0 only if every step passed. */
     public int run() throws Exception {
         Files.createDirectories(work);
+        logToFile(work.resolve("demo.log"));
         out.println("Kekvault demo: work directory " + work + " (seed " + seed + ")");
         long start = System.nanoTime();
         try {
@@ -119,6 +127,26 @@ public final class Demo {
         }
         printSummary((System.nanoTime() - start) / 1e9);
         return steps.stream().allMatch(Step::ok) ? 0 : 1;
+    }
+
+    /** This process's own log lines (PKI, PostgreSQL, clients) go to a file, so the console shows only the steps. */
+    private static void logToFile(Path file) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            return;
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{30} %msg%n");
+        encoder.start();
+        FileAppender<ILoggingEvent> appender = new FileAppender<>();
+        appender.setContext(ctx);
+        appender.setName("DEMO_FILE");
+        appender.setFile(file.toString());
+        appender.setEncoder(encoder);
+        appender.start();
+        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAndStopAllAppenders();
+        root.addAppender(appender);
     }
 
     private boolean step(String name, Action a) {
@@ -176,8 +204,9 @@ public final class Demo {
         for (String h : List.of("esxi-1", "esxi-2", "esxi-3")) {
             pki.issue(pkiDir, h, "host", IssueOptions.defaults());
         }
-        postgres = LocalPostgres.start(work.resolve("postgres"));
-        return "PostgreSQL on port " + postgres.port();
+        postgres = PostgresServer.launch();
+        database = postgres.createDatabase("demo");
+        return "PostgreSQL on port " + postgres.port() + ", database " + database.name();
     }
 
     private String kmsConfig(String node) {
@@ -188,9 +217,9 @@ public final class Demo {
                 "  pin: file:hsm/token-pin",
                 "store:",
                 "  type: postgresql",
-                "  url: " + postgres.jdbcUrl(),
-                "  user: " + postgres.user(),
-                "  password: file:" + postgres.passwordFile(),
+                "  url: " + database.jdbcUrl(),
+                "  user: " + database.user(),
+                "  password: file:" + database.passwordFile(),
                 "audit:",
                 "  dir: audit-" + node,
                 "tls:",
@@ -512,8 +541,10 @@ public final class Demo {
         check(deks.size() >= 6, "DEKs captured along the way (" + deks.size() + ")");
         // the token directory holds the KEKs (encrypted under the token PIN), never a DEK; skip it
         List<Path> exclude = List.of(work.resolve("hsm/tokens"));
-        List<String> hits = SecretScan.scan(work, exclude, deks);
-        long files = SecretScan.count(work);
+        List<String> hits = new ArrayList<>(SecretScan.scan(work, exclude, deks));
+        // the database too: key material must never reach the metadata store
+        hits.addAll(SecretScan.scan(postgres.directory(), List.of(), deks));
+        long files = SecretScan.count(work) + SecretScan.count(postgres.directory());
         for (byte[] d : deks) {
             Arrays.fill(d, (byte) 0);
         }

@@ -14,7 +14,7 @@ import io.kekvault.kmip.http.KmsHttpClient;
 import io.kekvault.kms.audit.AuditVerification;
 import io.kekvault.kms.audit.AuditVerifier;
 import io.kekvault.kms.testkit.KmsCluster;
-import io.kekvault.kms.testkit.PostgresDatabase;
+import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kms.testkit.PostgresExtension;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;

@@ -1,5 +1,6 @@
 package io.kekvault.kms.testkit;
 
+import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kmip.http.KmsHttpClient;
 import io.kekvault.pki.Identity;
 import io.kekvault.pki.PkiDirectory;

@@ -1,5 +1,7 @@
 package io.kekvault.kms.testkit;
 
+import io.kekvault.kms.dev.PostgresDatabase;
+import io.kekvault.kms.dev.PostgresServer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,4 +1,4 @@
-package io.kekvault.kms.testkit;
+package io.kekvault.kms.dev;
 
 import java.io.File;
 import java.io.IOException;
@@ -26,10 +26,14 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL server from Debian's packages, for tests and benchmarks: a fresh cluster in a
- * temporary directory, on a free loopback port, with password (SCRAM) authentication over TCP.
+ * A throw-away PostgreSQL server from Debian's packages, for tests, benchmarks and the demo (never
+ * for production: see docs/runbooks/ha-deployment.md): a fresh cluster in a temporary directory, on
+ * a free loopback port, with password (SCRAM) authentication over TCP. The superuser password and
+ * each database's password are random; a database's password sits in a 0600 file, never in a log.
  *
  * <p>{@code initdb} refuses to run as root, so when this JVM is root the cluster belongs to the
  * {@code postgres} system user (or {@code nobody}) and every PostgreSQL tool runs through
@@ -37,11 +41,12 @@ import java.util.stream.Stream;
  * fixed delay. {@link #close()} stops the server and removes the directory; a shutdown hook does
  * the same if the JVM exits first. Missing PostgreSQL fails loudly, with what to install.
  *
- * <p>Test clusters run with {@code fsync=off} (unless {@link Options#durable}): a stopped or
+ * <p>Clusters run with {@code fsync=off} (unless {@link Options#durable}): a stopped or
  * crashed <em>server process</em> still loses nothing, since committed WAL is written to the
  * operating system at every commit; only an operating-system crash could, and no test makes one.
  */
 public final class PostgresServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PostgresServer.class);
     /** How {@link #stop} stops the server: fast = clean shutdown, immediate = crash (recovery at start). */
     public enum StopMode {
         FAST, IMMEDIATE;
@@ -186,9 +191,9 @@ public final class PostgresServer implements AutoCloseable {
             run(plain, Duration.ofSeconds(120)).orThrow("initdb");
         }
         Files.delete(pwFile);
-        System.out.println("[postgres] cluster in " + data + " (" + bin.getParent().getFileName() + ", owner "
-                + (runAs == null ? "this user" : runAs) + ", " + (icu ? "ICU collation en" : "C.UTF-8 collation")
-                + ", fsync " + (options.durable() ? "on" : "off") + ")");
+        log.info("event=postgres_initialised data={} version={} owner={} collation={} fsync={}", data,
+                bin.getParent().getFileName(), runAs == null ? "this-user" : runAs, icu ? "icu-en" : "C.UTF-8",
+                options.durable() ? "on" : "off");
     }
 
     private void startOnFreePort() throws Exception {
@@ -234,6 +239,11 @@ public final class PostgresServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The cluster's directory (data, log, client password files). */
+    public Path directory() {
+        return dir;
     }
 
     public Path logFile() {
@@ -303,7 +313,7 @@ public final class PostgresServer implements AutoCloseable {
         try {
             deleteTree(dir);
         } catch (IOException e) {
-            System.out.println("[postgres] could not remove " + dir + ": " + e);
+            log.warn("event=postgres_cleanup_failed dir={} error={}", dir, e.toString());
         }
     }
 
@@ -312,7 +322,7 @@ public final class PostgresServer implements AutoCloseable {
             try {
                 stop(StopMode.IMMEDIATE);
             } catch (Exception e) {
-                System.out.println("[postgres] stop failed: " + e.getMessage());
+                log.warn("event=postgres_stop_failed data={} error={}", data, e.getMessage());
             }
         }
     }

@@ -1,4 +1,4 @@
-package io.kekvault.kms.testkit;
+package io.kekvault.kms.dev;
 
 import io.kekvault.kms.store.PasswordSource;
 import io.kekvault.kms.store.PostgresStoreConfig;
