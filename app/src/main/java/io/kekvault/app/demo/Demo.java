@@ -169,13 +169,19 @@ public final class Demo {
         return ok;
     }
 
+    /** A table cell: the first line of a failure (the rest is in the step's log), no column separator. */
+    static String oneLine(String detail) {
+        String first = detail == null ? "" : detail.lines().findFirst().orElse("");
+        return first.replace("|", "\\|");
+    }
+
     private void printSummary(double total) {
         out.println();
         out.println("| # | step | result | time |");
         out.println("|---:|---|---|---:|");
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
-            out.printf(Locale.ROOT, "| %d | %s | %s | %.1f s |%n", i + 1, s.name(), s.ok() ? "ok" : "FAILED: " + s.detail(), s.seconds());
+            out.printf(Locale.ROOT, "| %d | %s | %s | %.1f s |%n", i + 1, s.name(), s.ok() ? "ok" : "FAILED: " + oneLine(s.detail()), s.seconds());
         }
         long failed = steps.stream().filter(s -> !s.ok()).count();
         out.printf(Locale.ROOT, "%n%s in %.1f s; logs and files under %s%n",

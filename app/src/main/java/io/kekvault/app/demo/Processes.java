@@ -41,14 +41,19 @@ final class Processes {
         }
     }
 
-    static Service start(String name, Path log, Map<String, String> env, Predicate<String> lastReadyLine,
-                         String... args) throws Exception {
+    /** {@code kekvault ARGS} in a new JVM running this build, with the launcher's JVM flags. */
+    private static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(JVM_FLAGS);
         cmd.add("-Dlogback.configurationFile=logback.xml");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kekvault.app.Main"));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        return cmd;
+    }
+
+    static Service start(String name, Path log, Map<String, String> env, Predicate<String> lastReadyLine,
+                         String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command(args));
         pb.environment().putAll(env);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
@@ -89,12 +94,7 @@ final class Processes {
 
     /** Runs a Kekvault command to completion; fails with its output on a non-zero exit. */
     static String run(Path log, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(JVM_FLAGS);
-        cmd.add("-Dlogback.configurationFile=logback.xml");
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kekvault.app.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        ProcessBuilder pb = new ProcessBuilder(command(args));
         pb.environment().putAll(env);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
