@@ -1,12 +1,7 @@
 package io.kekvault.kms.store;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.kekvault.secret.SecretText;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Where the database password comes from: an environment variable or a file, never a literal in
@@ -31,11 +26,7 @@ public sealed interface PasswordSource {
     record Env(String variable) implements PasswordSource {
         @Override
         public char[] read() {
-            String v = System.getenv(variable);
-            if (v == null || v.isEmpty()) {
-                throw new IllegalStateException("database password variable " + variable + " is not set");
-            }
-            return v.toCharArray();
+            return SecretText.fromEnv(variable, "database password");
         }
 
         @Override
@@ -48,27 +39,7 @@ public sealed interface PasswordSource {
     record File(Path path) implements PasswordSource {
         @Override
         public char[] read() {
-            byte[] raw;
-            try {
-                raw = Files.readAllBytes(path);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read database password file " + path + ": " + e.getClass().getSimpleName());
-            }
-            try {
-                int end = raw.length;
-                while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r')) {
-                    end--;
-                }
-                CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(raw, 0, end));
-                char[] pw = Arrays.copyOf(cb.array(), cb.limit());
-                Arrays.fill(cb.array(), '\0');
-                if (pw.length == 0) {
-                    throw new IllegalStateException("database password file " + path + " is empty");
-                }
-                return pw;
-            } finally {
-                Arrays.fill(raw, (byte) 0);
-            }
+            return SecretText.fromFile(path, "database password");
         }
 
         @Override

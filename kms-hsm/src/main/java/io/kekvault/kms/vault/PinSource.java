@@ -1,12 +1,7 @@
 package io.kekvault.kms.vault;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.kekvault.secret.SecretText;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Where the token PIN comes from: an environment variable or a file, never committed config.
@@ -25,11 +20,7 @@ public sealed interface PinSource {
     record Env(String variable) implements PinSource {
         @Override
         public char[] read() {
-            String v = System.getenv(variable);
-            if (v == null || v.isEmpty()) {
-                throw new IllegalStateException("PIN environment variable " + variable + " is not set");
-            }
-            return v.toCharArray();
+            return SecretText.fromEnv(variable, "PIN");
         }
 
         @Override
@@ -41,27 +32,7 @@ public sealed interface PinSource {
     record File(Path path) implements PinSource {
         @Override
         public char[] read() {
-            byte[] raw;
-            try {
-                raw = Files.readAllBytes(path);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot read PIN file " + path + ": " + e.getClass().getSimpleName());
-            }
-            try {
-                int end = raw.length;
-                while (end > 0 && (raw[end - 1] == '\n' || raw[end - 1] == '\r')) {
-                    end--;
-                }
-                CharBuffer cb = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(raw, 0, end));
-                char[] pin = Arrays.copyOf(cb.array(), cb.limit());
-                Arrays.fill(cb.array(), '\0');
-                if (pin.length == 0) {
-                    throw new IllegalStateException("PIN file " + path + " is empty");
-                }
-                return pin;
-            } finally {
-                Arrays.fill(raw, (byte) 0);
-            }
+            return SecretText.fromFile(path, "PIN");
         }
 
         @Override

@@ -12,32 +12,25 @@ import io.kekvault.kmip.error.PermissionDeniedException;
 import io.kekvault.kmip.error.WrongStateException;
 import io.kekvault.kmip.http.KmsHttpClient;
 import io.kekvault.kms.audit.AuditVerifier;
+import io.kekvault.kms.testkit.InsistentClient;
 import io.kekvault.kms.testkit.KmsTestEnv;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;
 import io.kekvault.kms.vault.KeyVault;
 import io.kekvault.kms.vault.KeyVaults;
+import io.kekvault.pki.tls.TlsMaterial;
+import io.kekvault.pki.tls.TlsPolicy;
 import io.kekvault.secret.SecretBytes;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509KeyManager;
-import io.kekvault.pki.tls.TlsMaterial;
-import io.kekvault.pki.tls.TlsPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -205,51 +198,7 @@ class KmsHttpApiTest {
 
     /** A client that presents its certificate whatever CA the server asks for. */
     private static HttpClient insistentClient(TlsMaterial m) throws Exception {
-        X509KeyManager km = m.keyManager().orElseThrow();
-        X509ExtendedKeyManager any = new X509ExtendedKeyManager() {
-            private String alias() {
-                String[] a = km.getClientAliases("EC", null);
-                return a != null && a.length > 0 ? a[0] : km.getClientAliases("RSA", null)[0];
-            }
-
-            @Override
-            public String[] getClientAliases(String keyType, Principal[] issuers) {
-                return km.getClientAliases(keyType, null);
-            }
-
-            @Override
-            public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-                return alias();
-            }
-
-            @Override
-            public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-                return alias();
-            }
-
-            @Override
-            public String[] getServerAliases(String keyType, Principal[] issuers) {
-                return null;
-            }
-
-            @Override
-            public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-                return null;
-            }
-
-            @Override
-            public X509Certificate[] getCertificateChain(String alias) {
-                return km.getCertificateChain(alias);
-            }
-
-            @Override
-            public PrivateKey getPrivateKey(String alias) {
-                return km.getPrivateKey(alias);
-            }
-        };
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(new javax.net.ssl.KeyManager[] {any}, new javax.net.ssl.TrustManager[] {
-            TlsMaterial.trustOnly(env.pki().resolve("ca.pem")).trustManager()}, new SecureRandom());
+        SSLContext ctx = InsistentClient.sslContext(m, env.pki().resolve("ca.pem"));
         javax.net.ssl.SSLParameters p = new javax.net.ssl.SSLParameters();
         p.setProtocols(TlsPolicy.PROTOCOLS.toArray(String[]::new));
         return HttpClient.newBuilder().sslContext(ctx).sslParameters(p).version(HttpClient.Version.HTTP_1_1)
