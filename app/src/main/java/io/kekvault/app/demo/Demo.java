@@ -44,8 +44,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.LoggerFactory;
 import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 
 /**
  * The end-to-end demo: a SoftHSM2 token, the PKI, PostgreSQL, two KMS nodes on that one token,

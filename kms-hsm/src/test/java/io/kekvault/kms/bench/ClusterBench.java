@@ -1,10 +1,10 @@
 package io.kekvault.kms.bench;
 
 import io.kekvault.kmip.http.KmsHttpClient;
-import io.kekvault.kms.testkit.ClusterLoad;
-import io.kekvault.kms.testkit.KmsCluster;
 import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kms.dev.PostgresServer;
+import io.kekvault.kms.testkit.ClusterLoad;
+import io.kekvault.kms.testkit.KmsCluster;
 import io.kekvault.kms.testkit.SoftHsmToken;
 import java.nio.file.Files;
 import java.nio.file.Path;

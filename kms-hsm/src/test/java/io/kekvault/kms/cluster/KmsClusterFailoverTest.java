@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kekvault.kmip.http.KmsHttpClient;
+import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kms.testkit.ClusterLoad;
 import io.kekvault.kms.testkit.KmsCluster;
-import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kms.testkit.PostgresExtension;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;

@@ -3,9 +3,9 @@ package io.kekvault.kms.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kekvault.kmip.http.KmsHttpClient;
+import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kms.testkit.ClusterLoad;
 import io.kekvault.kms.testkit.KmsCluster;
-import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kms.testkit.PostgresExtension;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;

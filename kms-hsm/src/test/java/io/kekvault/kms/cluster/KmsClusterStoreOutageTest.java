@@ -1,14 +1,19 @@
 package io.kekvault.kms.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kekvault.kmip.client.KmipClient;
+import io.kekvault.kmip.error.ResultReason;
+import io.kekvault.kmip.error.KmsException;
 import io.kekvault.kmip.http.KmsHttpClient;
+import io.kekvault.kmip.message.ProtocolVersion;
+import io.kekvault.kms.dev.PostgresDatabase;
+import io.kekvault.kms.dev.PostgresServer;
 import io.kekvault.kms.testkit.ClusterLoad;
 import io.kekvault.kms.testkit.KmsCluster;
-import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.kms.testkit.PostgresExtension;
-import io.kekvault.kms.dev.PostgresServer;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;
 import io.kekvault.kms.vault.KeyVault;
@@ -21,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -79,6 +85,24 @@ class KmsClusterStoreOutageTest {
 
                 HttpResponse<String> create = n.send("admin", "POST", "/v1/keys", "{\"activate\":true}");
                 assertThat(create.statusCode()).isEqualTo(503);
+
+                // KMIP: Protection Storage Unavailable where the protocol has it (2.0), General
+                // Failure before (1.x has no such reason); the same detail, and no more
+                for (ProtocolVersion v : List.of(ProtocolVersion.V2_0, ProtocolVersion.V1_4)) {
+                    ResultReason expected = v.equals(ProtocolVersion.V2_0)
+                            ? ResultReason.PROTECTION_STORAGE_UNAVAILABLE : ResultReason.GENERAL_FAILURE;
+                    try (KmipClient kmip = n.kmipClient("admin", v)) {
+                        for (ThrowingCallable call : List.<ThrowingCallable>of(
+                                () -> kmip.getAttributes(probeKey, List.of()), () -> kmip.createAes256(List.of()))) {
+                            assertThatThrownBy(call).as("KMIP %s on %s while the store is down", v, n.id())
+                                    .isInstanceOfSatisfying(KmsException.class, e -> {
+                                        assertThat(e.reason()).isEqualTo(expected);
+                                        assertThat(e.getMessage()).contains("metadata store unavailable, retry later (ref=")
+                                                .doesNotContainIgnoringCase("sql").doesNotContain(db.name());
+                                    });
+                        }
+                    }
+                }
             }
             // the clients see the outage too: some of their calls fail while it lasts
             int failuresBefore = load.failures().size();
@@ -110,7 +134,7 @@ class KmsClusterStoreOutageTest {
             expected.addAll(load.ackedKeys());
             long failedCreates = load.failures().stream()
                     .filter(f -> f.op() == ClusterLoad.Op.CREATE || f.op() == ClusterLoad.Op.ROTATE).count()
-                    + cluster.nodes().size(); // the raw creates above
+                    + cluster.nodes().size() * 3L; // the raw creates above: one over HTTP, two over KMIP per node
             // a create refused with 503 left nothing behind, except where the database crashed
             // mid-commit: then the node kept the HSM object, as the store could not say whether
             // the record was written (HsmCompensation)

@@ -1,7 +1,12 @@
 package io.kekvault.kms.testkit;
 
-import io.kekvault.kms.dev.PostgresDatabase;
+import io.kekvault.kmip.client.ConnectionMode;
+import io.kekvault.kmip.client.KmipClient;
+import io.kekvault.kmip.client.KmipClientConfig;
+import io.kekvault.kmip.client.KmipEndpoint;
 import io.kekvault.kmip.http.KmsHttpClient;
+import io.kekvault.kmip.message.ProtocolVersion;
+import io.kekvault.kms.dev.PostgresDatabase;
 import io.kekvault.pki.Identity;
 import io.kekvault.pki.PkiDirectory;
 import io.kekvault.pki.tls.TlsContext;
@@ -102,6 +107,17 @@ public final class KmsCluster implements AutoCloseable {
         /** A client of this node only. */
         public KmsHttpClient client(String identity) throws Exception {
             return KmsCluster.this.client(identity, Duration.ofSeconds(30), null, this);
+        }
+
+        /** The project's KMIP client for {@code identity}, to this node only (one connection per request). */
+        public KmipClient kmipClient(String identity, ProtocolVersion version) throws Exception {
+            TlsContext t = TlsContext.client(TlsMaterial.client(new PkiDirectory(env.pki()), Identity.parse(identity)));
+            return new KmipClient(KmipClientConfig.builder(t.sslContext())
+                    .endpoint(new KmipEndpoint("127.0.0.1", process.kmipPort()))
+                    .protocolVersion(version)
+                    .connectionMode(ConnectionMode.PER_REQUEST)
+                    .readTimeout(Duration.ofSeconds(30))
+                    .build());
         }
 
         /** GET /ready on the plain-HTTP health listener. */

@@ -25,12 +25,14 @@ public final class KmsProcess implements AutoCloseable {
     private final Process process;
     private final int httpsPort;
     private final int healthPort;
+    private final int kmipPort;
     private final Path pki;
 
-    private KmsProcess(Process process, int httpsPort, int healthPort, Path pki) {
+    private KmsProcess(Process process, int httpsPort, int healthPort, int kmipPort, Path pki) {
         this.process = process;
         this.httpsPort = httpsPort;
         this.healthPort = healthPort;
+        this.kmipPort = kmipPort;
         this.pki = pki;
     }
 
@@ -76,7 +78,8 @@ public final class KmsProcess implements AutoCloseable {
             throw new AssertionError("KMS child exited before it was ready; see " + log);
         }
         String[] ports = line.substring(6).trim().split(" ");
-        return new KmsProcess(p, Integer.parseInt(ports[0]), ports.length > 1 ? Integer.parseInt(ports[1]) : -1, pki);
+        return new KmsProcess(p, Integer.parseInt(ports[0]), ports.length > 1 ? Integer.parseInt(ports[1]) : -1,
+                ports.length > 2 ? Integer.parseInt(ports[2]) : -1, pki);
     }
 
     public URI uri() {
@@ -86,6 +89,11 @@ public final class KmsProcess implements AutoCloseable {
     /** Plain-HTTP health listener ({@code /health}, {@code /ready}, {@code /metrics}). */
     public URI healthUri() {
         return URI.create("http://127.0.0.1:" + healthPort);
+    }
+
+    /** The KMIP (TTLV over mutual TLS) listener's port. */
+    public int kmipPort() {
+        return kmipPort;
     }
 
     public long pid() {
