@@ -306,14 +306,7 @@ public final class Pkcs11Vault implements KeyVault {
             synchronized (recoveryLock) {
                 pool.discardIdle();
                 forgetHandles();
-                try {
-                    module.finalize(null);
-                } catch (PKCS11Exception ignored) {
-                    // not initialised: initialising is all that is needed
-                }
-                initialize(module);
-                token = findToken(module, config.tokenLabel());
-                recoveries.incrementAndGet();
+                reinitialise();
                 log.info("event=hsm_reindexed reason=object_missing_on_cache_miss");
             }
         } finally {
@@ -337,16 +330,21 @@ public final class Pkcs11Vault implements KeyVault {
             } catch (KmsException | PKCS11Exception probeFailed) {
                 log.warn("event=hsm_module_lost ckr={} action=reinitialise", Ckr.name(ckr));
             }
-            try {
-                module.finalize(null);
-            } catch (PKCS11Exception ignored) {
-                // Already finalised behind our back: exactly the case being recovered.
-            }
-            initialize(module);
-            token = findToken(module, config.tokenLabel());
-            recoveries.incrementAndGet();
+            reinitialise();
             log.info("event=hsm_module_recovered slot={}", token.getSlot().getSlotID());
         }
+    }
+
+    /** C_Finalize and C_Initialize, then the token again by its label; the caller holds {@link #recoveryLock}. */
+    private void reinitialise() throws KmsException {
+        try {
+            module.finalize(null);
+        } catch (PKCS11Exception ignored) {
+            // not initialised (finalised behind our back, the case being recovered): initialising is all that is needed
+        }
+        initialize(module);
+        token = findToken(module, config.tokenLabel());
+        recoveries.incrementAndGet();
     }
 
     private KmsException mapError(String function, PKCS11Exception e) {
