@@ -24,7 +24,8 @@ class DemoTest {
             "bridge, and trust with the KMS (CSR flow)", "inventory: datacenter, cluster, hosts 1 and 2",
             "create encrypted VM vm1 with two disks", "write data, read it back", "move vm1 to host 2",
             "shallow rekey (new KEK, data untouched)", "deep rekey (new DEKs, data re-encrypted)",
-            "add host 3; it opens vm1", "remove host 2; it can no longer open vm1", "decrypt disks, then the VM home",
+            "add host 3; it opens vm1", "remove host 2; it can no longer open vm1", "kill -9 KMS node 1; rekey through node 2",
+            "decrypt disks, then the VM home",
             "no file holds a clear DEK", "stop everything");
 
     record Run(int exit, String out) {

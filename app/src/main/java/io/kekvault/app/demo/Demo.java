@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -119,6 +120,7 @@ public final class Demo {
                     && step("deep rekey (new DEKs, data re-encrypted)", this::deepRekey)
                     && step("add host 3; it opens vm1", this::addHost)
                     && step("remove host 2; it can no longer open vm1", this::removeHost)
+                    && step("kill -9 KMS node 1; rekey through node 2", this::kmsFailover)
                     && step("decrypt disks, then the VM home", this::decrypt)
                     && step("no file holds a clear DEK", this::leakCheck);
             out.println(ok ? "" : "a step failed; stopping");
@@ -481,6 +483,33 @@ public final class Demo {
         task("POST", "/vms/vm1/move", JSON.createObjectNode().put("host", "3"));
         verifyData();
         return "host 3 granted the cluster's KEKs, reads vm1";
+    }
+
+    /**
+     * The bridge and the hosts list both KMS nodes; with node 1 gone (kill -9, connections
+     * refused) a new KEK is made, granted and used through node 2 alone.
+     */
+    private String kmsFailover() throws Exception {
+        Process kms1 = services.stream().filter(s -> s.name().equals("kms-1")).findFirst().orElseThrow().process();
+        kms1.destroyForcibly();
+        check(kms1.waitFor(30, TimeUnit.SECONDS), "kms-1 exited after kill -9");
+        String oldKek = kek();
+        task("POST", "/vms/vm1/rekey", JSON.createObjectNode().put("deep", false));
+        check(!oldKek.equals(kek()), "a new KEK");
+        captureDeks();
+        verifyData();
+        // both clients say so in their logs: the bridge (KMIP create, HTTPS grants) and the host (unwraps)
+        long bridgeMoves = failovers(work.resolve("bridge.log"));
+        long hostMoves = failovers(work.resolve("hosts.log"));
+        check(bridgeMoves > 0 && hostMoves > 0, "fail-overs logged by the bridge (" + bridgeMoves + ") and the hosts (" + hostMoves + ")");
+        return "kms-1 killed; KEK " + oldKek.substring(0, 8) + "... -> " + kek().substring(0, 8) + "... through kms-2 ("
+                + bridgeMoves + " bridge and " + hostMoves + " host fail-overs); data read back";
+    }
+
+    private static long failovers(Path log) throws java.io.IOException {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains("event=kms_failover")).count();
+        }
     }
 
     private String removeHost() throws Exception {
