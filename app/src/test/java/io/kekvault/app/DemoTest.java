@@ -22,7 +22,8 @@ class DemoTest {
     private static final List<String> STEPS = List.of(
             "token, PKI and PostgreSQL", "two KMS nodes on one HSM token", "three hosts in cluster-1",
             "bridge, and trust with the KMS (CSR flow)", "inventory: datacenter, cluster, hosts 1 and 2",
-            "create encrypted VM vm1 with two disks", "write data, read it back", "move vm1 to host 2",
+            "create encrypted VM vm1 with two disks", "write data, read it back", "encrypt existing VM vm2 (plain, with data)",
+            "move vm1 to host 2",
             "shallow rekey (new KEK, data untouched)", "deep rekey (new DEKs, data re-encrypted)",
             "add host 3; it opens vm1", "remove host 2; it can no longer open vm1", "kill -9 KMS node 1; rekey through node 2",
             "decrypt disks, then the VM home",

@@ -115,6 +115,7 @@ public final class Demo {
                     && step("inventory: datacenter, cluster, hosts 1 and 2", this::inventory)
                     && step("create encrypted VM vm1 with two disks", this::createVm)
                     && step("write data, read it back", this::writeData)
+                    && step("encrypt existing VM vm2 (plain, with data)", this::encryptExisting)
                     && step("move vm1 to host 2", this::move)
                     && step("shallow rekey (new KEK, data untouched)", this::shallowRekey)
                     && step("deep rekey (new DEKs, data re-encrypted)", this::deepRekey)
@@ -443,6 +444,37 @@ public final class Demo {
                 .digest(Files.readAllBytes(datastore.resolve("vm1").resolve(disk + "-flat.vmdk"))));
     }
 
+    private String encryptExisting() throws Exception {
+        ObjectNode spec = JSON.createObjectNode().put("vm", "vm2").put("host", "1");
+        spec.putArray("disks").addObject().put("name", "d0").put("sizeBytes", 4 * MIB);
+        task("POST", "/vms", spec);
+        check(!bridge.get("/vms/vm2").path("home").path("encrypted").asBoolean(), "vm2 starts plain");
+        byte[] data = new byte[64 * 1024];
+        random.nextBytes(data);
+        long off = MIB + 4096;
+        HostClient h = host("1");
+        task("POST", "/vms/vm2/power-on", null);
+        h.write("vm2", "d0", off, data);
+        task("POST", "/vms/vm2/power-off", null);
+        Path flat = datastore.resolve("vm2/d0-flat.vmdk");
+        check(holds(flat, off, data), "the plain VM's flat file holds the data in the clear");
+
+        task("POST", "/vms/vm2/encrypt", JSON.createObjectNode());
+        check(bridge.get("/vms/vm2").path("home").path("encrypted").asBoolean(), "vm2 home encrypted");
+        check(Files.readString(datastore.resolve("vm2/vm2.vmx")).contains("encryption.keySafe"), "vm2.vmx has a keySafe");
+        check(!holds(flat, off, data), "the flat file no longer holds the plaintext");
+        captureDeks("vm2");
+        task("POST", "/vms/vm2/power-on", null);
+        check(Arrays.equals(h.read("vm2", "d0", off, data.length), data), "vm2's data read back");
+        task("POST", "/vms/vm2/power-off", null);
+        return "64 KiB written plain, VM encrypted in place, flat file no longer plaintext, data read back";
+    }
+
+    private static boolean holds(Path file, long off, byte[] data) throws java.io.IOException {
+        byte[] f = Files.readAllBytes(file);
+        return Arrays.equals(Arrays.copyOfRange(f, (int) off, (int) off + data.length), data);
+    }
+
     private String move() throws Exception {
         task("POST", "/vms/vm1/move", JSON.createObjectNode().put("host", "2"));
         check("2".equals(vm().path("host").asText()), "vm1 is on host 2");
@@ -543,16 +575,21 @@ public final class Demo {
 
     /** Unwraps every keySafe on the datastore the way a granted host would, and keeps the DEKs. */
     private void captureDeks() throws Exception {
+        captureDeks("vm1");
+    }
+
+    /** Every DEK of {@code vm}, unwrapped from its key safes as an admin would (for the leak check). */
+    private void captureDeks(String vmName) throws Exception {
         TlsContext t = TlsContext.client(TlsMaterial.client(new PkiDirectory(work.resolve("pki")), Identity.parse("admin")));
         KmsHttpClient admin = new KmsHttpClient(kmsHttps.stream().map(URI::create).toList(), t.sslContext(), t.sslParameters(),
                 Duration.ofSeconds(30), null);
         String uuid = null;
         Matcher u = Pattern.compile("uuid\\.bios\\s*=\\s*\"([^\"]+)\"").matcher(
-                Files.readString(datastore.resolve("vm1/vm1.vmx"), StandardCharsets.ISO_8859_1));
+                Files.readString(datastore.resolve(vmName).resolve(vmName + ".vmx"), StandardCharsets.ISO_8859_1));
         if (u.find()) {
             uuid = u.group(1);
         }
-        try (Stream<Path> files = Files.list(datastore.resolve("vm1"))) {
+        try (Stream<Path> files = Files.list(datastore.resolve(vmName))) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
                 if (!name.endsWith(".vmx") && !(name.endsWith(".vmdk") && !name.endsWith("-flat.vmdk"))) {
