@@ -131,6 +131,16 @@ public final class CachingMetadataStore implements MetadataStore {
         }
     }
 
+    /**
+     * The delegate's own modify (one transaction holding the record's lock), not the interface's
+     * read-from-cache and compare-and-set loop: under contention that loop could exhaust its
+     * attempts, which the delegate's locked read never does.
+     */
+    @Override
+    public KeyRecord modify(String id, KeyChange change) throws KmsException {
+        return write(id, () -> delegate.modify(id, change));
+    }
+
     @Override
     public void delete(String id, long expectedVersion) throws NotFoundException, ConflictException, UnavailableException {
         try {
