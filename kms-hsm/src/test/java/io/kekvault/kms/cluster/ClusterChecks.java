@@ -29,6 +29,15 @@ final class ClusterChecks {
     }
 
     /** Every acknowledged wrap unwraps through {@code client} to the DEK that was wrapped (batches of 100). */
+    /** {@code n} active keys created through {@code admin}; their identifiers. */
+    static List<String> createActiveKeys(KmsHttpClient admin, int n) throws KmsException {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(admin.createKey(JSON.createObjectNode().put("activate", true)).get("id").asText());
+        }
+        return ids;
+    }
+
     static void everyWrapUnwraps(KmsHttpClient client, List<ClusterLoad.AckedWrap> wraps, String where) throws KmsException {
         for (int from = 0; from < wraps.size(); from += 100) {
             List<ClusterLoad.AckedWrap> chunk = wraps.subList(from, Math.min(wraps.size(), from + 100));

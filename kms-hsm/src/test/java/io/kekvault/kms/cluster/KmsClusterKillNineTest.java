@@ -38,10 +38,7 @@ class KmsClusterKillNineTest {
             KmsCluster.Node b = cluster.node(1);
             KeyVault hsm = token.openVault("pkcs11");
             KmsHttpClient admin = a.client("admin");
-            List<String> initial = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                initial.add(admin.createKey(ClusterChecks.JSON.createObjectNode().put("activate", true)).get("id").asText());
-            }
+            List<String> initial = ClusterChecks.createActiveKeys(admin, 4);
 
             // phase 1 and 2: four clients, two starting on each node; A dies midway
             List<KmsHttpClient> clients = new ArrayList<>();

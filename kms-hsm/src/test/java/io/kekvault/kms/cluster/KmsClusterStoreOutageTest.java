@@ -50,10 +50,7 @@ class KmsClusterStoreOutageTest {
             KmsCluster.Node b = cluster.node(1);
             KeyVault hsm = token.openVault("pkcs11");
             KmsHttpClient admin = a.client("admin");
-            List<String> initial = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                initial.add(admin.createKey(ClusterChecks.JSON.createObjectNode().put("activate", true)).get("id").asText());
-            }
+            List<String> initial = ClusterChecks.createActiveKeys(admin, 4);
             String probeKey = initial.getFirst();
             List<KmsHttpClient> clients = new ArrayList<>();
             for (int w = 0; w < 4; w++) {
