@@ -24,8 +24,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +59,10 @@ public final class HttpBench {
     public static void run(Options o) throws Exception {
         Path dir = o.dir() != null ? o.dir() : Files.createTempDirectory("kekvault-bench-http-");
         System.out.println("bench http: KMS dev node under " + dir);
-        Process kms = startKms(dir);
+        Path log = dir.resolveSibling(dir.getFileName() + "-kms.log");
+        Process kms = DevNode.start(dir, log);
         try {
-            int port = readyPort(kms);
+            int port = DevNode.readyPort(kms, "https://127\\.0\\.0\\.1:(\\d+)", log);
             Vertx vertx = Vertx.vertx();
             try {
                 TlsMaterial admin = TlsMaterial.client(new PkiDirectory(dir.resolve("pki")), Identity.parse("admin"));
@@ -94,34 +93,6 @@ public final class HttpBench {
             kms.destroy();
             kms.waitFor(60, TimeUnit.SECONDS);
         }
-    }
-
-    private static Process startKms(Path dir) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(BenchCommand.FORK_FLAGS));
-        String jfr = System.getenv("KEKVAULT_BENCH_JFR");
-        if (jfr != null) {
-            cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kekvault.app.Main", "kms", "--dev",
-                dir.toString(), "--https-port", "0", "--kmip-port", "0", "--health-port", "0"));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.redirectError(dir.resolveSibling(dir.getFileName() + "-kms.log").toFile());
-        return pb.start();
-    }
-
-    private static int readyPort(Process kms) throws Exception {
-        BufferedReader r = new BufferedReader(new InputStreamReader(kms.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = r.readLine()) != null) {
-            if (line.startsWith("ready ")) {
-                var m = java.util.regex.Pattern.compile("https://127\\.0\\.0\\.1:(\\d+)").matcher(line);
-                if (m.find()) {
-                    return Integer.parseInt(m.group(1));
-                }
-            }
-        }
-        throw new IllegalStateException("the KMS did not start; see its log next to the bench directory");
     }
 
     /** Wraps in this process on the same token (another process: SoftHSM is per process). */

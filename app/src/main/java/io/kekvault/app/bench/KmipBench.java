@@ -18,13 +18,10 @@ import io.kekvault.pki.Identity;
 import io.kekvault.pki.PkiDirectory;
 import io.kekvault.pki.tls.TlsContext;
 import io.kekvault.pki.tls.TlsMaterial;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -37,8 +34,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -62,12 +57,13 @@ public final class KmipBench {
         Path dir = o.dir() != null ? o.dir() : Files.createTempDirectory("kekvault-bench-kmip-");
         System.out.println("bench kmip: work directory " + dir);
         System.out.println("load before: " + loadAverage());
-        Process kms = startKms(dir.resolve("kms"));
+        Files.createDirectories(dir.resolve("kms"));
+        Process kms = DevNode.start(dir.resolve("kms"), dir.resolve("kms.log"));
         List<Row> rows = new ArrayList<>();
         double vault1;
         double vault2;
         try {
-            int kmipPort = readyKmipPort(kms);
+            int kmipPort = DevNode.readyPort(kms, "kmip=127\\.0\\.0\\.1:(\\d+)", dir.resolve("kms.log"));
             rows.addAll(measure("kekvault", new KmipEndpoint("127.0.0.1", kmipPort), dir.resolve("kms/pki"), "kmip-client", o));
             // Measured after the node's points, with the node idle and both JVMs warm: right after
             // the node's start its JIT threads take a core and the in-process rate reads low.
@@ -89,35 +85,6 @@ public final class KmipBench {
     }
 
     // ------------------------------------------------------------------ servers
-
-    private static Process startKms(Path dir) throws Exception {
-        Files.createDirectories(dir);
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(BenchCommand.FORK_FLAGS));
-        String jfr = System.getenv("KEKVAULT_BENCH_JFR");
-        if (jfr != null) {
-            cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.kekvault.app.Main", "kms", "--dev",
-                dir.toString(), "--https-port", "0", "--kmip-port", "0", "--health-port", "0"));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.redirectError(dir.resolveSibling("kms.log").toFile());
-        return pb.start();
-    }
-
-    private static int readyKmipPort(Process kms) throws Exception {
-        BufferedReader r = new BufferedReader(new InputStreamReader(kms.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = r.readLine()) != null) {
-            if (line.startsWith("ready ")) {
-                Matcher m = Pattern.compile("kmip=127\\.0\\.0\\.1:(\\d+)").matcher(line);
-                if (m.find()) {
-                    return Integer.parseInt(m.group(1));
-                }
-            }
-        }
-        throw new IllegalStateException("the KMS did not start; see kms.log in the bench directory");
-    }
 
     /** PyKMIP's server on a free loopback port with the KMS's certificates and its own SQLite file. */
     static final class PyKmip implements AutoCloseable {
