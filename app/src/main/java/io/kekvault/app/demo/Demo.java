@@ -127,6 +127,7 @@ public final class Demo {
             out.println(ok ? "" : "a step failed; stopping");
         } finally {
             step("stop everything", this::stopAll);
+            deks.forEach(d -> Arrays.fill(d, (byte) 0)); // in every case, also when a step failed before the leak check
         }
         printSummary((System.nanoTime() - start) / 1e9);
         return steps.stream().allMatch(Step::ok) ? 0 : 1;
@@ -617,9 +618,6 @@ public final class Demo {
         // the database too: key material must never reach the metadata store
         hits.addAll(SecretScan.scan(postgres.directory(), List.of(), deks));
         long files = SecretScan.count(work) + SecretScan.count(postgres.directory());
-        for (byte[] d : deks) {
-            Arrays.fill(d, (byte) 0);
-        }
         check(hits.isEmpty(), "files holding a DEK: " + hits);
         return deks.size() + " DEKs searched for in " + files + " files (raw, hex, base64): none found";
     }
