@@ -8,10 +8,21 @@ import io.kekvault.kms.testkit.ChildJvm;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;
 import io.kekvault.secret.SecretBytes;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,6 +79,75 @@ class SharedTokenVisibilityTest {
         }
         assertThat(tries).isGreaterThan(1);
         assertThat(vault.stats().moduleRecoveries() - recoveries).isLessThanOrEqualTo(1);
+    }
+
+    /**
+     * Both processes create keys at once, as two nodes do after an outage. Each object this
+     * process makes must read back with its template even while the other process rewrites the
+     * token directory, and each process must then use every key either made.
+     */
+    @Test
+    void twoProcessesCreatingKeysAtOnce_everyCreateSucceeds_andEveryKeyIsUsable(SoftHsmToken token) throws Exception {
+        int count = Integer.getInteger("kekvault.sharedToken.creates", 120);
+        KeyVault vault = token.openVault("pkcs11");
+        Process child = ChildJvm.builder(VaultChildMain.class, token.env(), "pkcs11", token.label(),
+                token.pinFile().toString(), "generate-many", "-", Integer.toString(count))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> theirs = new CopyOnWriteArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (BufferedReader in = child.inputReader()) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("created ")) {
+                        theirs.add(line.substring(8));
+                        started.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                started.countDown();
+            }
+        });
+        assertThat(started.await(60, TimeUnit.SECONDS)).as("the other process started creating").isTrue();
+        List<String> ours = new CopyOnWriteArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
+            List<Future<?>> creates = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                creates.add(pool.submit(() -> {
+                    String id = UUID.randomUUID().toString();
+                    HsmKeyInfo info = vault.generate(id, new KeySpec(KeyAlgorithm.AES, 256, false));
+                    assertThat(info.sensitive() && !info.extractable()).isTrue();
+                    ours.add(id);
+                    return null;
+                }));
+            }
+            for (Future<?> f : creates) {
+                f.get(); // a failed create fails the test with its cause
+            }
+        }
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the other process finished").isTrue();
+        reader.join();
+        assertThat(child.exitValue()).as("every create of the other process succeeded").isZero();
+        assertThat(theirs).hasSize(count);
+        assertThat(ours).hasSize(count);
+
+        try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
+            for (String id : concat(ours, theirs)) {
+                byte[] blob = vault.wrap(id, dek, null);
+                try (SecretBytes back = vault.unwrap(id, blob, null)) {
+                    assertThat(back.contentEquals(dek)).as("key %s", id).isTrue();
+                }
+            }
+        }
+        assertThat(vault.list()).as("one object per key, none lost, none twice").hasSize(2 * count)
+                .containsExactlyInAnyOrderElementsOf(concat(ours, theirs));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static Path generationFile(SoftHsmToken token) throws Exception {

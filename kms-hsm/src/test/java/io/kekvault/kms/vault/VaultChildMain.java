@@ -11,7 +11,9 @@ import java.util.Map;
  * Second process for multi-process tests: opens a vault on an existing token and either unwraps
  * a blob, or wraps a random DEK of the given length; it prints SHA-256 digests, never a DEK.
  * Args: backend label pinFile op(unwrap|wrap-random) keyId (blobHex|length) aadHex, or
- * backend label pinFile generate keyId (makes an AES-256 key and prints "created").
+ * backend label pinFile generate keyId (makes an AES-256 key and prints "created"), or
+ * backend label pinFile generate-many prefix count (makes count keys with 2 threads, printing
+ * "created ID" for each; a failure ends the process with a stack trace and exit 1).
  */
 public final class VaultChildMain {
     public static void main(String[] args) throws Exception {
@@ -20,6 +22,10 @@ public final class VaultChildMain {
         HexFormat hex = HexFormat.of();
         try (KeyVault vault = KeyVaults.open(cfg)) {
             String keyId = args[4];
+            if (args[3].equals("generate-many")) {
+                generateMany(vault, Integer.parseInt(args[5]));
+                return;
+            }
             if (args[3].equals("generate")) {
                 vault.generate(keyId, new KeySpec(KeyAlgorithm.AES, 256, false));
                 System.out.println("created");
@@ -43,6 +49,22 @@ public final class VaultChildMain {
                     }
                 }
                 default -> throw new IllegalArgumentException(args[3]);
+            }
+        }
+    }
+
+    private static void generateMany(KeyVault vault, int count) throws Exception {
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            java.util.List<java.util.concurrent.Future<String>> made = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                made.add(pool.submit(() -> {
+                    String id = java.util.UUID.randomUUID().toString();
+                    vault.generate(id, new KeySpec(KeyAlgorithm.AES, 256, false));
+                    return id;
+                }));
+            }
+            for (var f : made) {
+                System.out.println("created " + f.get());
             }
         }
     }

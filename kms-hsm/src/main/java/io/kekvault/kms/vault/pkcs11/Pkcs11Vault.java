@@ -46,6 +46,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,10 +101,24 @@ public final class Pkcs11Vault implements KeyVault {
     // (the new module hands out the same numbers for other sessions and objects).
     private final java.util.concurrent.locks.ReentrantReadWriteLock moduleUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
-    /** A key used through {@link #handle} has no object in this process's view of the token. */
+    /**
+     * A key has no (readable) object in this process's view of the token. Ordinary misses
+     * (a key used through {@link #handle}) re-index at most once a second and end as not found;
+     * a forced one (an object this process has just made reads back empty) always re-indexes and
+     * ends with {@link #onGiveUp} when the object stays unreadable.
+     */
     private static final class ObjectMissing extends RuntimeException {
+        final boolean force;
+        final KmsException onGiveUp;
+
         ObjectMissing(String keyId) {
+            this(keyId, false, null);
+        }
+
+        ObjectMissing(String keyId, boolean force, KmsException onGiveUp) {
             super(keyId, null, false, false);
+            this.force = force;
+            this.onGiveUp = onGiveUp;
         }
     }
     private volatile Token token;
@@ -237,10 +252,13 @@ public final class Pkcs11Vault implements KeyVault {
                         if (reindexing || reindexes.get() != reindexesBefore) {
                             continue; // another call is re-indexing, or just did: look again after it
                         }
-                        if (reindexDue()) {
+                        if (e.force ? reindexNow() : reindexDue()) {
                             reindex = true;
                             continue;
                         }
+                    }
+                    if (e.onGiveUp != null) {
+                        throw e.onGiveUp;
                     }
                     throw new NotFoundException("key " + e.getMessage() + " not found");
                 } catch (PKCS11Exception e) {
@@ -292,6 +310,13 @@ public final class Pkcs11Vault implements KeyVault {
             return true;
         }
         return false;
+    }
+
+    /** Claims a re-index regardless of the last one (a forced {@link ObjectMissing}). */
+    private boolean reindexNow() {
+        lastReindex.set(System.nanoTime());
+        reindexing = true;
+        return true;
     }
 
     /**
@@ -471,9 +496,10 @@ public final class Pkcs11Vault implements KeyVault {
     @Override
     public HsmKeyInfo generate(String keyId, KeySpec spec) throws KmsException {
         KeyLabels.check(keyId);
+        AtomicBoolean made = new AtomicBoolean();
         return withSession("C_GenerateKey", s0 -> objectStoreCall(s0, s -> {
             if (known(s, keyId)) {
-                throw new ConflictException("key " + keyId + " already exists in the HSM");
+                return madeBefore(s, keyId, spec, made, true);
             }
             AttributeVector template = keyTemplate(keyId, spec);
             long mech = switch (spec.algorithm()) {
@@ -484,6 +510,7 @@ public final class Pkcs11Vault implements KeyVault {
             if (spec.algorithm() != KeyAlgorithm.DES3) {
                 template.attr(CKA_VALUE_LEN, spec.algorithm().valueLength(spec.lengthBits()));
             }
+            made.set(true);
             long h = s.generateKey(new Mechanism(mech), template);
             return verifyCreated(s, keyId, spec, h, true);
         }));
@@ -496,19 +523,35 @@ public final class Pkcs11Vault implements KeyVault {
             throw new InvalidRequestException(ResultReason.INVALID_FIELD,
                     "key material length does not match " + spec.lengthBits() + "-bit " + spec.algorithm(), null);
         }
+        AtomicBoolean made = new AtomicBoolean();
         return withSession("C_CreateObject", s0 -> objectStoreCall(s0, s -> {
             if (known(s, keyId)) {
-                throw new ConflictException("key " + keyId + " already exists in the HSM");
+                return madeBefore(s, keyId, spec, made, false);
             }
             byte[] value = material.duplicate().expose();
             try {
                 AttributeVector template = keyTemplate(keyId, spec).attr(CKA_VALUE, value);
+                made.set(true);
                 long h = s.createObject(template);
                 return verifyCreated(s, keyId, spec, h, false);
             } finally {
                 SecretBytes.wipe(value);
             }
         }));
+    }
+
+    /**
+     * An identifier already on the token is a conflict, unless this very call made the object in
+     * an earlier attempt whose read-back came back empty: then that object is checked and used.
+     * Identifiers are random UUIDs the KMS draws, so no other caller can have made it meanwhile.
+     */
+    private HsmKeyInfo madeBefore(Session s, String keyId, KeySpec spec, AtomicBoolean made,
+            boolean generated) throws PKCS11Exception, KmsException {
+        if (!made.get()) {
+            throw new ConflictException("key " + keyId + " already exists in the HSM");
+        }
+        log.info("event=hsm_new_object_found_after_reindex key={}", keyId);
+        return verifyCreated(s, keyId, spec, handles.get(keyId), generated);
     }
 
     private static AttributeVector keyTemplate(String keyId, KeySpec spec) {
@@ -536,6 +579,14 @@ public final class Pkcs11Vault implements KeyVault {
     private HsmKeyInfo verifyCreated(Session s, String keyId, KeySpec spec, long h, boolean generated)
             throws PKCS11Exception, KmsException {
         HsmKeyInfo info = readInfo(s, keyId, h);
+        if (info.label() == null) {
+            // Not a template the HSM ignored (every template sets the label) but an object this
+            // process cannot read yet: SoftHSM2 re-read the token directory while another process
+            // wrote to it. A fresh module reads the object from its file; the retry then finds it
+            // by its label, or makes the key again if it never reached the token.
+            log.warn("event=hsm_new_object_unreadable key={} action=reindex_and_retry", keyId);
+            throw new ObjectMissing(keyId, true, new HsmException("C_GetAttributeValue", Ckr.GENERAL_ERROR, null));
+        }
         boolean ok = info.token() && info.privateObject() && info.canEncrypt() && info.canDecrypt()
                 && info.algorithm() == spec.algorithm()
                 && (spec.extractable()
