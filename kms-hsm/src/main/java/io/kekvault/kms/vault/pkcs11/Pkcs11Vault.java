@@ -89,6 +89,12 @@ public final class Pkcs11Vault implements KeyVault {
     private final PKCS11Module module;
     private final SessionPool pool;
     private final ConcurrentHashMap<String, Long> handles = new ConcurrentHashMap<>();
+    /**
+     * CKA_KEY_TYPE by object handle, for Encrypt/Decrypt: fixed for an object's life, while each
+     * read costs SoftHSM2 a check of the object's file (open, lock, read, close). Dropped with the
+     * handles.
+     */
+    private final ConcurrentHashMap<Long, Long> keyTypes = new ConcurrentHashMap<>();
     private final SecureRandom random;
     private final AtomicLong recoveries = new AtomicLong();
     private final Object recoveryLock = new Object();
@@ -390,6 +396,7 @@ public final class Pkcs11Vault implements KeyVault {
     private void forgetHandles() {
         indexed = false;
         handles.clear();
+        keyTypes.clear();
         labelled.clear();
     }
 
@@ -668,6 +675,7 @@ public final class Pkcs11Vault implements KeyVault {
             }
             s.destroyObject(h);
             handles.remove(keyId);
+            keyTypes.remove(h);
             log.info("event=hsm_key_destroyed key={}", keyId);
             return null;
         }));
@@ -731,10 +739,16 @@ public final class Pkcs11Vault implements KeyVault {
     private CipherResult cipher(String keyId, CipherParams params, byte[] data, boolean encrypt) throws KmsException {
         return withSession(encrypt ? "C_Encrypt" : "C_Decrypt", s -> {
             long h = handle(s, keyId);
-            AttributeVector kt = s.getAttrValues(h, CKA_KEY_TYPE);
-            KeyAlgorithm alg = kt.keyType() != null && kt.keyType() == KeyAlgorithm.DES3.ckk()
+            Long keyType = keyTypes.get(h);
+            if (keyType == null) {
+                keyType = s.getAttrValues(h, CKA_KEY_TYPE).keyType();
+                if (keyType != null) {
+                    keyTypes.put(h, keyType);
+                }
+            }
+            KeyAlgorithm alg = keyType != null && keyType == KeyAlgorithm.DES3.ckk()
                     ? KeyAlgorithm.DES3 : KeyAlgorithm.AES;
-            if (kt.keyType() == null || (kt.keyType() != KeyAlgorithm.AES.ckk() && alg != KeyAlgorithm.DES3)) {
+            if (keyType == null || (keyType != KeyAlgorithm.AES.ckk() && alg != KeyAlgorithm.DES3)) {
                 throw new UnsupportedException(ResultReason.UNSUPPORTED_CRYPTOGRAPHIC_PARAMETERS,
                         "the HSM has no cipher for this key type", null);
             }
