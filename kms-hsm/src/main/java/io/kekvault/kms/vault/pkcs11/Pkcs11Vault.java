@@ -88,6 +88,11 @@ public final class Pkcs11Vault implements KeyVault {
     private final VaultConfig config;
     private final PKCS11Module module;
     private final SessionPool pool;
+    /**
+     * Fault injection for tests: the next N read-backs of a new object come back empty, as one did
+     * under a concurrent writer on a shared SoftHSM2 directory. Always 0 outside tests.
+     */
+    static final java.util.concurrent.atomic.AtomicInteger EMPTY_READ_BACKS_FOR_TEST = new java.util.concurrent.atomic.AtomicInteger();
     private final ConcurrentHashMap<String, Long> handles = new ConcurrentHashMap<>();
     /**
      * CKA_KEY_TYPE by object handle, for Encrypt/Decrypt: fixed for an object's life, while each
@@ -504,7 +509,7 @@ public final class Pkcs11Vault implements KeyVault {
     public HsmKeyInfo generate(String keyId, KeySpec spec) throws KmsException {
         KeyLabels.check(keyId);
         AtomicBoolean made = new AtomicBoolean();
-        return withSession("C_GenerateKey", s0 -> objectStoreCall(s0, s -> {
+        return removingIfUnconfirmed(keyId, made, () -> withSession("C_GenerateKey", s0 -> objectStoreCall(s0, s -> {
             if (known(s, keyId)) {
                 return madeBefore(s, keyId, spec, made, true);
             }
@@ -520,7 +525,7 @@ public final class Pkcs11Vault implements KeyVault {
             made.set(true);
             long h = s.generateKey(new Mechanism(mech), template);
             return verifyCreated(s, keyId, spec, h, true);
-        }));
+        })));
     }
 
     @Override
@@ -531,7 +536,7 @@ public final class Pkcs11Vault implements KeyVault {
                     "key material length does not match " + spec.lengthBits() + "-bit " + spec.algorithm(), null);
         }
         AtomicBoolean made = new AtomicBoolean();
-        return withSession("C_CreateObject", s0 -> objectStoreCall(s0, s -> {
+        return removingIfUnconfirmed(keyId, made, () -> withSession("C_CreateObject", s0 -> objectStoreCall(s0, s -> {
             if (known(s, keyId)) {
                 return madeBefore(s, keyId, spec, made, false);
             }
@@ -544,7 +549,35 @@ public final class Pkcs11Vault implements KeyVault {
             } finally {
                 SecretBytes.wipe(value);
             }
-        }));
+        })));
+    }
+
+    @FunctionalInterface
+    private interface Creation {
+        HsmKeyInfo run() throws KmsException;
+    }
+
+    /**
+     * Runs a create; when it fails after it may have made the object (one that never read back
+     * right), removes whatever object carries the key's label, so a failed create leaves no key
+     * material on the token that no record describes.
+     */
+    private HsmKeyInfo removingIfUnconfirmed(String keyId, AtomicBoolean made, Creation create) throws KmsException {
+        try {
+            return create.run();
+        } catch (KmsException | RuntimeException e) {
+            if (made.get()) {
+                try {
+                    destroy(keyId);
+                    log.warn("event=hsm_unconfirmed_object_removed key={}", keyId);
+                } catch (NotFoundException gone) {
+                    // never reached the token, or destroyed already as a template not honoured
+                } catch (KmsException | RuntimeException cleanupFailed) {
+                    log.error("event=orphan_hsm_object key={} reason=create_failed_and_destroy_failed", keyId);
+                }
+            }
+            throw e;
+        }
     }
 
     /**
@@ -585,7 +618,9 @@ public final class Pkcs11Vault implements KeyVault {
      */
     private HsmKeyInfo verifyCreated(Session s, String keyId, KeySpec spec, long h, boolean generated)
             throws PKCS11Exception, KmsException {
-        HsmKeyInfo info = readInfo(s, keyId, h);
+        HsmKeyInfo info = EMPTY_READ_BACKS_FOR_TEST.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+                ? new HsmKeyInfo(keyId, null, KeyAlgorithm.GENERIC, 0, false, false, false, false, false, false, false, false)
+                : readInfo(s, keyId, h);
         if (info.label() == null) {
             // Not a template the HSM ignored (every template sets the label) but an object this
             // process cannot read yet: SoftHSM2 re-read the token directory while another process
