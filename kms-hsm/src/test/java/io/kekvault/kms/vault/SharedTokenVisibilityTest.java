@@ -7,6 +7,7 @@ import io.kekvault.kmip.error.NotFoundException;
 import io.kekvault.kms.testkit.ChildJvm;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;
+import io.kekvault.kms.testkit.VaultChecks;
 import io.kekvault.secret.SecretBytes;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -55,12 +56,7 @@ class SharedTokenVisibilityTest {
 
         assertThat(vault.find(id)).as("invisible to this process's index: the state being reproduced").isEmpty();
         long recoveries = vault.stats().moduleRecoveries();
-        try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
-            byte[] blob = vault.wrap(id, dek, null);
-            try (SecretBytes back = vault.unwrap(id, blob, null)) {
-                assertThat(back.contentEquals(dek)).isTrue();
-            }
-        }
+        VaultChecks.assertWrapsAndUnwraps(vault, id);
         assertThat(vault.stats().moduleRecoveries()).isEqualTo(recoveries + 1);
         assertThat(vault.find(id)).isPresent();
     }
@@ -132,14 +128,7 @@ class SharedTokenVisibilityTest {
         assertThat(theirs).hasSize(count);
         assertThat(ours).hasSize(count);
 
-        try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
-            for (String id : concat(ours, theirs)) {
-                byte[] blob = vault.wrap(id, dek, null);
-                try (SecretBytes back = vault.unwrap(id, blob, null)) {
-                    assertThat(back.contentEquals(dek)).as("key %s", id).isTrue();
-                }
-            }
-        }
+        VaultChecks.assertWrapsAndUnwraps(vault, concat(ours, theirs));
         assertThat(vault.list()).as("one object per key, none lost, none twice").hasSize(2 * count)
                 .containsExactlyInAnyOrderElementsOf(concat(ours, theirs));
     }

@@ -115,20 +115,18 @@ public final class Pkcs11Vault implements KeyVault {
     /**
      * A key has no (readable) object in this process's view of the token. Ordinary misses
      * (a key used through {@link #handle}) re-index at most once a second and end as not found;
-     * a forced one (an object this process has just made reads back empty) always re-indexes and
-     * ends with {@link #onGiveUp} when the object stays unreadable.
+     * one with {@link #onGiveUp} (an object this process has just made reads back empty) always
+     * re-indexes and ends with that error when the object stays unreadable.
      */
     private static final class ObjectMissing extends RuntimeException {
-        final boolean force;
         final KmsException onGiveUp;
 
         ObjectMissing(String keyId) {
-            this(keyId, false, null);
+            this(keyId, null);
         }
 
-        ObjectMissing(String keyId, boolean force, KmsException onGiveUp) {
+        ObjectMissing(String keyId, KmsException onGiveUp) {
             super(keyId, null, false, false);
-            this.force = force;
             this.onGiveUp = onGiveUp;
         }
     }
@@ -263,7 +261,7 @@ public final class Pkcs11Vault implements KeyVault {
                         if (reindexing || reindexes.get() != reindexesBefore) {
                             continue; // another call is re-indexing, or just did: look again after it
                         }
-                        if (e.force ? reindexNow() : reindexDue()) {
+                        if (e.onGiveUp != null ? reindexNow() : reindexDue()) {
                             reindex = true;
                             continue;
                         }
@@ -323,7 +321,7 @@ public final class Pkcs11Vault implements KeyVault {
         return false;
     }
 
-    /** Claims a re-index regardless of the last one (a forced {@link ObjectMissing}). */
+    /** Claims a re-index regardless of the last one (an {@link ObjectMissing} with a give-up error). */
     private boolean reindexNow() {
         lastReindex.set(System.nanoTime());
         reindexing = true;
@@ -627,7 +625,7 @@ public final class Pkcs11Vault implements KeyVault {
             // wrote to it. A fresh module reads the object from its file; the retry then finds it
             // by its label, or makes the key again if it never reached the token.
             log.warn("event=hsm_new_object_unreadable key={} action=reindex_and_retry", keyId);
-            throw new ObjectMissing(keyId, true, new HsmException("C_GetAttributeValue", Ckr.GENERAL_ERROR, null));
+            throw new ObjectMissing(keyId, new HsmException("C_GetAttributeValue", Ckr.GENERAL_ERROR, null));
         }
         boolean ok = info.token() && info.privateObject() && info.canEncrypt() && info.canDecrypt()
                 && info.algorithm() == spec.algorithm()

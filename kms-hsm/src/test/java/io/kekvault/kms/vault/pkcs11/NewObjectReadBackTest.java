@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;
+import io.kekvault.kms.testkit.VaultChecks;
 import io.kekvault.kms.vault.HsmException;
 import io.kekvault.kms.vault.HsmKeyInfo;
 import io.kekvault.kms.vault.KeySpec;
 import io.kekvault.kms.vault.KeyVault;
-import io.kekvault.secret.SecretBytes;
-import java.security.SecureRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,12 +40,7 @@ class NewObjectReadBackTest {
         assertThat(info.isProtectedKek()).as("the object was checked against the template: %s", info).isTrue();
         assertThat(vault.stats().moduleRecoveries()).as("one forced re-index").isEqualTo(recoveries + 1);
         assertThat(vault.list()).as("the object made by the first attempt, not a second one").containsOnlyOnce(id);
-        try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
-            byte[] blob = vault.wrap(id, dek, null);
-            try (SecretBytes back = vault.unwrap(id, blob, null)) {
-                assertThat(back.contentEquals(dek)).isTrue();
-            }
-        }
+        VaultChecks.assertWrapsAndUnwraps(vault, id);
     }
 
     @Test
