@@ -55,7 +55,7 @@ public final class CreateKeyOp implements Operation<CreateKeyOp.Request, KeyReco
         String id = UUID.randomUUID().toString();
         ctx.auditKey(id);
         Instant now = s.clock().instant();
-        KeyRecord record = KeyRecord.builder()
+        KeyRecord.Builder b = KeyRecord.builder()
                 .id(id)
                 .objectType(r.objectType() == null ? "SYMMETRIC_KEY" : r.objectType())
                 .algorithm(spec.algorithm().name())
@@ -70,8 +70,15 @@ public final class CreateKeyOp implements Operation<CreateKeyOp.Request, KeyReco
                 .owner(ctx.caller().identity())
                 .extractable(spec.extractable())
                 .hsmLabel(KeyLabels.label(id))
-                .attributes(r.attributes() == null ? List.of() : r.attributes())
-                .build();
+                .attributes(r.attributes() == null ? List.of() : r.attributes());
+        KeyRecord record;
+        try {
+            record = b.build();
+        } catch (IllegalArgumentException e) {
+            // the record's own checks (a control character in a name, say): the client's mistake,
+            // refused before anything is made in the HSM
+            throw new InvalidRequestException(ResultReason.INVALID_FIELD, e.getMessage(), null);
+        }
         s.vault().generate(id, spec);
         try {
             if (spec.extractable()) {

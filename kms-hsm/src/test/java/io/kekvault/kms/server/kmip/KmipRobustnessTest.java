@@ -15,6 +15,7 @@ import io.kekvault.kmip.message.ManagedObjects;
 import io.kekvault.kmip.message.ObjectType;
 import io.kekvault.kmip.message.Operation;
 import io.kekvault.kmip.message.Payloads;
+import io.kekvault.kms.op.KmsServices;
 import io.kekvault.kmip.message.ProtocolVersion;
 import io.kekvault.kmip.message.QueryFunction;
 import io.kekvault.kmip.message.RequestBatchItem;
@@ -191,6 +192,22 @@ class KmipRobustnessTest {
             assertAnswered(w, cut, ResultReason.INVALID_MESSAGE);
             assertStillServes(w);
         }
+        waitForCanary(3);
+    }
+
+    /** Found by the mutation fuzzer (seed 26553722201415): the record's own check crashed the Create. */
+    @Test
+    void createWithAControlCharacterInItsName_isInvalidField_andMakesNoKey() throws Exception {
+        KmsServices services = env.server().services();
+        int hsmObjects = services.vault().list().size();
+        byte[] create = bytes(KmipWire.request(ProtocolVersion.V1_4, Operation.CREATE, Payloads.createRequest(ObjectType.SYMMETRIC_KEY,
+                List.of(KmipAttribute.cryptographicAlgorithm(CryptographicAlgorithm.AES), KmipAttribute.cryptographicLength(256),
+                        KmipAttribute.name("bad\u0001name")), ProtocolVersion.V1_4)));
+        try (KmipWire w = connect()) {
+            assertAnswered(w, create, ResultReason.INVALID_FIELD);
+            assertStillServes(w);
+        }
+        assertThat(services.vault().list()).as("no HSM object made").hasSize(hsmObjects);
         waitForCanary(3);
     }
 
