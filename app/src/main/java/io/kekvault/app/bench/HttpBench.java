@@ -17,7 +17,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -69,9 +72,13 @@ public final class HttpBench {
                 HttpClient probe = client(vertx, admin, port, 1);
                 String keyId = call(probe, "/v1/keys", new JsonObject().put("name", "bench-" + UUID.randomUUID())).getString("id");
                 List<Row> rows = new ArrayList<>();
+                JsonObject recorded = null;
                 for (int batch : o.batches()) {
                     JsonObject wrapBody = wrapBody(keyId, batch);
                     JsonObject wrapped = call(probe, "/v1/wrap", wrapBody);
+                    if (batch == 1) {
+                        recorded = wrapped;
+                    }
                     JsonObject unwrapBody = unwrapBody(wrapped, batch);
                     for (int c : o.concurrency()) {
                         HttpClient http = client(vertx, admin, port, c);
@@ -83,15 +90,76 @@ public final class HttpBench {
                 // The in-process rate is measured last, with the node idle and both JVMs warm: right
                 // after the node's start its JIT threads take one of the two cores (a run measured
                 // 31,647 wraps/s before the points and 65,925 after).
+                Row floor = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, false, o);
+                Row floorWorker = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, true, o);
                 double inProcess = inProcessRate(dir, o.seconds());
                 System.out.printf(Locale.ROOT, "in-process vault (pkcs11, 2 threads, 32-byte DEKs): %,.0f wraps/s%n", inProcess);
                 print(rows, inProcess);
+                printFloor(floor, floorWorker, inProcess);
             } finally {
                 vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
         } finally {
             kms.destroy();
             kms.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The same load (c=16, one DEK per request, same client, same mutual TLS and keep-alive)
+     * against a Vert.x HTTPS server that does nothing but answer each request with a wrap
+     * response recorded from the node, straight from its event loop: no vault, no JSON, no
+     * access check, no audit; with {@code viaWorker}, the answer is sent after an empty task on
+     * a worker thread, the one hand-off a server that keeps HSM calls off the event loop cannot
+     * avoid. What it reaches bounds what any Vert.x server doing real work can reach here.
+     */
+    private static Row floorRate(Vertx clientVertx, Path dir, TlsMaterial client, JsonObject body, JsonObject recorded,
+                                 boolean viaWorker, Options o) throws Exception {
+        if (recorded == null) {
+            return null; // no batch-1 point in this run
+        }
+        TlsMaterial server = TlsMaterial.server(new PkiDirectory(dir.resolve("pki")));
+        HttpServerOptions so = new HttpServerOptions().setSsl(true)
+                .setKeyCertOptions(KeyCertOptions.wrap(server.keyManager().orElseThrow()))
+                .setTrustOptions(TrustOptions.wrap(server.trustManager()))
+                .setClientAuth(ClientAuth.REQUIRED)
+                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(TlsPolicy.PROTOCOLS));
+        TlsPolicy.CIPHER_SUITES.forEach(so::addEnabledCipherSuite);
+        Buffer answer = recorded.toBuffer();
+        Vertx serverVertx = Vertx.vertx();
+        try {
+            HttpServer s = serverVertx.createHttpServer(so)
+                    .requestHandler(req -> req.body()
+                            .compose(b -> viaWorker ? serverVertx.executeBlocking(() -> b) : Future.succeededFuture(b))
+                            .onComplete(ar -> req.response().putHeader("Content-Type", "application/json").end(answer)))
+                    .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            HttpClient http = client(clientVertx, client, s.actualPort(), 16);
+            try {
+                return load(http, viaWorker ? "floor+worker" : "floor", "/v1/wrap", body.toBuffer(), 16, 1, o);
+            } finally {
+                http.close();
+            }
+        } finally {
+            serverVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * With F requests/s of bare HTTPS and V vault calls/s on the same two cores, a request that
+     * makes one vault call costs at least 1/F + 1/V seconds of the machine.
+     */
+    private static void printFloor(Row floor, Row floorWorker, double inProcess) {
+        if (floor == null) {
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%nFloor (same client, mutual TLS, keep-alive, c=16, a Vert.x HTTPS server answering a recorded"
+                + " wrap response; no vault, JSON, access check or audit):%n");
+        for (Row r : List.of(floor, floorWorker)) {
+            double best = 1 / (1 / r.requestsPerSecond() + 1 / inProcess);
+            System.out.printf(Locale.ROOT, "  %-13s %,7.0f req/s p50 %.2f ms p99 %.2f ms -> with one vault call per request at most"
+                            + " %,.0f/s = %.2f of the in-process rate%n",
+                    r.op().equals("floor") ? "event loop" : "via a worker", r.requestsPerSecond(), r.p50ms(), r.p99ms(), best,
+                    best / inProcess);
         }
     }
 

@@ -18,7 +18,21 @@ import io.kekvault.pki.Identity;
 import io.kekvault.pki.PkiDirectory;
 import io.kekvault.pki.tls.TlsContext;
 import io.kekvault.pki.tls.TlsMaterial;
+import io.kekvault.kmip.error.KmsException;
+import io.kekvault.kmip.message.RequestBatchItem;
+import io.kekvault.kmip.message.RequestMessage;
+import io.kekvault.kmip.message.ResponseBatchItem;
+import io.kekvault.kmip.message.ResponseHeader;
+import io.kekvault.kmip.message.ResponseMessage;
+import io.kekvault.kmip.ttlv.Tag;
+import io.kekvault.kmip.ttlv.TtlvEncoder;
+import io.kekvault.kmip.ttlv.TtlvItem;
+import io.kekvault.kmip.ttlv.TtlvLimits;
+import io.kekvault.kmip.ttlv.TtlvStreamReader;
+import io.kekvault.kmip.ttlv.TtlvStructure;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -26,14 +40,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLServerSocket;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -65,6 +82,9 @@ public final class KmipBench {
         try {
             int kmipPort = DevNode.readyPort(kms, "kmip=127\\.0\\.0\\.1:(\\d+)", dir.resolve("kms.log"));
             rows.addAll(measure("kekvault", new KmipEndpoint("127.0.0.1", kmipPort), dir.resolve("kms/pki"), "kmip-client", o));
+            try (FloorServer floor = new FloorServer(dir.resolve("kms/pki"))) {
+                rows.add(measureFloor(floor, dir.resolve("kms/pki"), o));
+            }
             // Measured after the node's points, with the node idle and both JVMs warm: right after
             // the node's start its JIT threads take a core and the in-process rate reads low.
             vault1 = inProcessEncryptRate(dir.resolve("kms"), 1, o);
@@ -82,6 +102,7 @@ public final class KmipBench {
         }
         System.out.println("load after: " + loadAverage());
         print(rows, vault1, vault2);
+        printFloor(rows, vault2);
     }
 
     // ------------------------------------------------------------------ servers
@@ -136,6 +157,83 @@ public final class KmipBench {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ floor
+
+    /**
+     * Bare KMIP over TLS on this machine, to bound what any KMIP server can reach here: like the
+     * KMS's listener, a virtual thread per connection reads each message and decodes it, then
+     * answers every batch item with an Encrypt response of the real shape (Unique Identifier, 32
+     * bytes of data, IV, tag) under the request's batch item id. No vault, access check or audit.
+     */
+    static final class FloorServer implements AutoCloseable {
+        final int port;
+        private final SSLServerSocket server;
+        private volatile boolean stopping;
+
+        FloorServer(Path pki) throws Exception {
+            server = TlsContext.server(TlsMaterial.server(new PkiDirectory(pki)))
+                    .serverSocket(InetAddress.getLoopbackAddress(), 0, 256);
+            port = server.getLocalPort();
+            Thread.ofPlatform().name("floor-accept").daemon(true).start(this::accept);
+        }
+
+        private void accept() {
+            while (!stopping) {
+                try {
+                    Socket s = server.accept();
+                    Thread.ofVirtual().name("floor-conn").start(() -> serve(s));
+                } catch (IOException e) {
+                    if (stopping) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        private static void serve(Socket s) {
+            byte[] data = new byte[32];
+            byte[] iv = new byte[12];
+            byte[] tag = new byte[16];
+            try (s) {
+                s.setTcpNoDelay(true);
+                TtlvStreamReader reader = new TtlvStreamReader(s.getInputStream(), TtlvLimits.DEFAULT);
+                OutputStream out = s.getOutputStream();
+                for (Optional<TtlvItem> m; (m = reader.readMessage()).isPresent(); ) {
+                    RequestMessage req = RequestMessage.fromTtlv(m.get());
+                    List<ResponseBatchItem> items = new ArrayList<>();
+                    for (RequestBatchItem item : req.batchItems()) {
+                        TtlvStructure payload = TtlvStructure.builder(Tag.RESPONSE_PAYLOAD)
+                                .text(Tag.UNIQUE_IDENTIFIER, item.payloadOrEmpty().text(Tag.UNIQUE_IDENTIFIER))
+                                .bytes(Tag.DATA, data).bytes(Tag.IV_COUNTER_NONCE, iv)
+                                .bytes(Tag.AUTHENTICATED_ENCRYPTION_TAG, tag).build();
+                        items.add(ResponseBatchItem.success(item.operation(), item.uniqueBatchItemId(), payload));
+                    }
+                    ResponseMessage resp = new ResponseMessage(ResponseHeader.of(req.header().protocolVersion(), Instant.now()), items);
+                    out.write(TtlvEncoder.encode(resp.toTtlv()));
+                    out.flush();
+                }
+            } catch (IOException | KmsException e) {
+                // the client hung up, or sent something this stand-in does not answer: the connection ends
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            stopping = true;
+            server.close();
+        }
+    }
+
+    private static Row measureFloor(FloorServer floor, Path pki, Options o) throws Exception {
+        TlsContext tls = TlsContext.client(TlsMaterial.client(new PkiDirectory(pki), Identity.parse("kmip-client")));
+        int c = o.connections().stream().mapToInt(Integer::intValue).max().orElse(1);
+        byte[] dek = new byte[32];
+        String keyId = UUID.randomUUID().toString();
+        try (KmipClient client = client(tls, new KmipEndpoint("127.0.0.1", floor.port), ConnectionMode.POOLED, c)) {
+            return load("floor", "Encrypt 32 B", c, o, () -> client.encrypt(keyId, dek, CryptographicParameters.aesGcm(), null, null));
         }
     }
 
@@ -283,6 +381,22 @@ public final class KmipBench {
                     ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / (r.connections() == 1 ? vault1 : vault2)) : "";
             System.out.printf(Locale.ROOT, "| %s | %s | %d | %,.0f | %.2f | %.2f | %d | %s | %s |%n", r.server(), r.op(),
                     r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), r.errors(), vsPy, vsVault);
+        }
+    }
+
+    /**
+     * With F requests/s of bare KMIP over TLS and V vault Encrypts/s on the same two cores, an
+     * Encrypt request costs at least 1/F + 1/V seconds of the machine.
+     */
+    private static void printFloor(List<Row> rows, double vault2) {
+        for (Row r : rows) {
+            if (r.server().equals("floor")) {
+                double best = 1 / (1 / r.opsPerSecond() + 1 / vault2);
+                System.out.printf(Locale.ROOT, "%nFloor (same client, %d connections, a KMIP-over-TLS server that decodes each request and"
+                                + " answers a canned Encrypt response; no vault, access check or audit): %,.0f ops/s, p50 %.2f ms,"
+                                + " p99 %.2f ms.%nWith one vault Encrypt per request at most %,.0f/s here = %.2f of the in-process rate.%n",
+                        r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), best, best / vault2);
+            }
         }
     }
 
