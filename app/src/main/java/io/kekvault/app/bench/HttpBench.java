@@ -55,8 +55,16 @@ public final class HttpBench {
     public record Options(int seconds, int warmupSeconds, List<Integer> concurrency, List<Integer> batches, Path dir) {
     }
 
+    /** One point; {@code reference} is the in-process rate paired with it (mean of the samples around it). */
     public record Row(String op, int concurrency, int batch, double requestsPerSecond, double deksPerSecond,
-                      double p50ms, double p99ms, long errors) {
+                      double p50ms, double p99ms, long errors, double reference) {
+        Row withReference(double r) {
+            return new Row(op, concurrency, batch, requestsPerSecond, deksPerSecond, p50ms, p99ms, errors, r);
+        }
+
+        double ratio() {
+            return deksPerSecond / reference;
+        }
     }
 
     public static void run(Options o) throws Exception {
@@ -73,29 +81,38 @@ public final class HttpBench {
                 String keyId = call(probe, "/v1/keys", new JsonObject().put("name", "bench-" + UUID.randomUUID())).getString("id");
                 List<Row> rows = new ArrayList<>();
                 JsonObject recorded = null;
-                for (int batch : o.batches()) {
-                    JsonObject wrapBody = wrapBody(keyId, batch);
-                    JsonObject wrapped = call(probe, "/v1/wrap", wrapBody);
-                    if (batch == 1) {
-                        recorded = wrapped;
+                try (InProcessReference ref = InProcessReference.open(dir)) {
+                    ref.warmUp(InProcessReference.Call.WRAP, 2, 3);
+                    double[] before = {ref.sample(InProcessReference.Call.WRAP, 2, o.seconds())};
+                    Paired paired = row -> {
+                        double after = ref.sample(InProcessReference.Call.WRAP, 2, o.seconds());
+                        Row r = row.withReference((before[0] + after) / 2);
+                        before[0] = after;
+                        System.out.printf(Locale.ROOT, "    in-process around it %,.0f wraps/s%s%n", r.reference(),
+                                r.op().startsWith("floor") ? "" : String.format(Locale.ROOT, " -> %.2f", r.ratio()));
+                        return r;
+                    };
+                    for (int batch : o.batches()) {
+                        JsonObject wrapBody = wrapBody(keyId, batch);
+                        JsonObject wrapped = call(probe, "/v1/wrap", wrapBody);
+                        if (batch == 1) {
+                            recorded = wrapped;
+                        }
+                        JsonObject unwrapBody = unwrapBody(wrapped, batch);
+                        for (int c : o.concurrency()) {
+                            HttpClient http = client(vertx, admin, port, c);
+                            rows.add(paired.pair(load(http, "wrap", "/v1/wrap", wrapBody.toBuffer(), c, batch, o)));
+                            rows.add(paired.pair(load(http, "unwrap", "/v1/unwrap", unwrapBody.toBuffer(), c, batch, o)));
+                            http.close();
+                        }
                     }
-                    JsonObject unwrapBody = unwrapBody(wrapped, batch);
-                    for (int c : o.concurrency()) {
-                        HttpClient http = client(vertx, admin, port, c);
-                        rows.add(load(http, "wrap", "/v1/wrap", wrapBody.toBuffer(), c, batch, o));
-                        rows.add(load(http, "unwrap", "/v1/unwrap", unwrapBody.toBuffer(), c, batch, o));
-                        http.close();
-                    }
+                    Row floor = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, false, o);
+                    Row floorWorker = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, true, o);
+                    floor = floor == null ? null : paired.pair(floor);
+                    floorWorker = floorWorker == null ? null : paired.pair(floorWorker);
+                    print(rows, ref.samples());
+                    printFloor(floor, floorWorker);
                 }
-                // The in-process rate is measured last, with the node idle and both JVMs warm: right
-                // after the node's start its JIT threads take one of the two cores (a run measured
-                // 31,647 wraps/s before the points and 65,925 after).
-                Row floor = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, false, o);
-                Row floorWorker = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, true, o);
-                double inProcess = inProcessRate(dir, o.seconds());
-                System.out.printf(Locale.ROOT, "in-process vault (pkcs11, 2 threads, 32-byte DEKs): %,.0f wraps/s%n", inProcess);
-                print(rows, inProcess);
-                printFloor(floor, floorWorker, inProcess);
             } finally {
                 vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             }
@@ -130,7 +147,7 @@ public final class HttpBench {
         try {
             HttpServer s = serverVertx.createHttpServer(so)
                     .requestHandler(req -> req.body()
-                            .compose(b -> viaWorker ? serverVertx.executeBlocking(() -> b) : Future.succeededFuture(b))
+                            .compose(b -> viaWorker ? serverVertx.executeBlocking(() -> b, false) : Future.succeededFuture(b))
                             .onComplete(ar -> req.response().putHeader("Content-Type", "application/json").end(answer)))
                     .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             HttpClient http = client(clientVertx, client, s.actualPort(), 16);
@@ -148,58 +165,24 @@ public final class HttpBench {
      * With F requests/s of bare HTTPS and V vault calls/s on the same two cores, a request that
      * makes one vault call costs at least 1/F + 1/V seconds of the machine.
      */
-    private static void printFloor(Row floor, Row floorWorker, double inProcess) {
+    private static void printFloor(Row floor, Row floorWorker) {
         if (floor == null) {
             return;
         }
         System.out.printf(Locale.ROOT, "%nFloor (same client, mutual TLS, keep-alive, c=16, a Vert.x HTTPS server answering a recorded"
                 + " wrap response; no vault, JSON, access check or audit):%n");
         for (Row r : List.of(floor, floorWorker)) {
-            double best = 1 / (1 / r.requestsPerSecond() + 1 / inProcess);
-            System.out.printf(Locale.ROOT, "  %-13s %,7.0f req/s p50 %.2f ms p99 %.2f ms -> with one vault call per request at most"
-                            + " %,.0f/s = %.2f of the in-process rate%n",
-                    r.op().equals("floor") ? "event loop" : "via a worker", r.requestsPerSecond(), r.p50ms(), r.p99ms(), best,
-                    best / inProcess);
+            double best = 1 / (1 / r.requestsPerSecond() + 1 / r.reference());
+            System.out.printf(Locale.ROOT, "  %-13s %,7.0f req/s p50 %.2f ms p99 %.2f ms; in-process around it %,.0f -> with one vault call"
+                            + " per request at most %,.0f/s = %.2f of the in-process rate%n",
+                    r.op().equals("floor") ? "event loop" : "via a worker", r.requestsPerSecond(), r.p50ms(), r.p99ms(), r.reference(),
+                    best, best / r.reference());
         }
     }
 
-    /** Wraps in this process on the same token (another process: SoftHSM is per process). */
-    private static double inProcessRate(Path dir, int seconds) throws Exception {
-        SoftHsm.useConfig(dir.resolve("softhsm2.conf"));
-        VaultConfig cfg = new VaultConfig(KeyVaults.PKCS11, SoftHsm.MODULE, DevEnvironment.TOKEN_LABEL,
-                new PinSource.File(dir.resolve("token-pin")), 4, Map.of());
-        try (KeyVault vault = KeyVaults.open(cfg)) {
-            String id = UUID.randomUUID().toString();
-            vault.generate(id, KeySpec.kek());
-            try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
-                byte[] aad = "bench".getBytes(StandardCharsets.UTF_8);
-                for (long end = System.nanoTime() + 2_000_000_000L; System.nanoTime() < end; ) {
-                    vault.wrap(id, dek, aad);
-                }
-                AtomicLong n = new AtomicLong();
-                long end = System.nanoTime() + seconds * 1_000_000_000L;
-                List<Thread> threads = new ArrayList<>();
-                long t0 = System.nanoTime();
-                for (int t = 0; t < 2; t++) {
-                    threads.add(Thread.ofPlatform().start(() -> {
-                        try {
-                            while (System.nanoTime() < end) {
-                                vault.wrap(id, dek, aad);
-                                n.incrementAndGet();
-                            }
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }));
-                }
-                for (Thread t : threads) {
-                    t.join();
-                }
-                double rate = n.get() / ((System.nanoTime() - t0) / 1e9);
-                vault.destroy(id);
-                return rate;
-            }
-        }
+    @FunctionalInterface
+    private interface Paired {
+        Row pair(Row row) throws InterruptedException;
     }
 
     private static HttpClient client(Vertx vertx, TlsMaterial m, int port, int connections) throws Exception {
@@ -285,7 +268,7 @@ public final class HttpBench {
         finished.await(60, TimeUnit.SECONDS);
         double rps = n / secs;
         Row row = new Row(op, c, batch, rps, rps * batch, hist.getValueAtPercentile(50) / 1e6,
-                hist.getValueAtPercentile(99) / 1e6, errs);
+                hist.getValueAtPercentile(99) / 1e6, errs, Double.NaN);
         System.out.printf(Locale.ROOT, "  %-6s c=%-3d batch=%-3d %,9.0f req/s %,10.0f DEKs/s p50 %6.2f ms p99 %6.2f ms errors %d%n",
                 op, c, batch, row.requestsPerSecond(), row.deksPerSecond(), row.p50ms(), row.p99ms(), errs);
         return row;
@@ -312,15 +295,16 @@ public final class HttpBench {
         });
     }
 
-    private static void print(List<Row> rows, double inProcess) {
+    private static void print(List<Row> rows, List<Double> samples) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "In-process vault rate (same run, same token, 2 threads, measured after the points): %,.0f wraps/s%n%n",
-                inProcess);
-        System.out.println("| op | clients | batch | requests/s | DEKs/s | vs in-process | p50 ms | p99 ms | errors |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.printf(Locale.ROOT, "In-process vault rate (same run, same token, 2 threads, sampled for the same length before and"
+                + " after every point): %s wraps/s; each ratio is against the mean of the two samples around its point%n%n",
+                InProcessReference.describe(samples));
+        System.out.println("| op | clients | batch | requests/s | DEKs/s | in-process around it | ratio | p50 ms | p99 ms | errors |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.2f | %d |%n", r.op(), r.concurrency(),
-                    r.batch(), r.requestsPerSecond(), r.deksPerSecond(), r.deksPerSecond() / inProcess, r.p50ms(), r.p99ms(),
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.2f | %d |%n", r.op(), r.concurrency(),
+                    r.batch(), r.requestsPerSecond(), r.deksPerSecond(), r.reference(), r.ratio(), r.p50ms(), r.p99ms(),
                     r.errors());
         }
     }

@@ -67,7 +67,12 @@ public final class KmipBench {
                           boolean pykmip) {
     }
 
-    record Row(String server, String op, int connections, double opsPerSecond, double p50ms, double p99ms, long errors) {
+    /** One point; {@code reference} is the in-process Encrypt rate paired with it (NaN when not compared). */
+    record Row(String server, String op, int connections, double opsPerSecond, double p50ms, double p99ms, long errors,
+               double reference) {
+        Row withReference(double r) {
+            return new Row(server, op, connections, opsPerSecond, p50ms, p99ms, errors, r);
+        }
     }
 
     public static void run(Options o) throws Exception {
@@ -77,32 +82,31 @@ public final class KmipBench {
         Files.createDirectories(dir.resolve("kms"));
         Process kms = DevNode.start(dir.resolve("kms"), dir.resolve("kms.log"));
         List<Row> rows = new ArrayList<>();
-        double vault1;
-        double vault2;
+        List<Double> samples;
         try {
             int kmipPort = DevNode.readyPort(kms, "kmip=127\\.0\\.0\\.1:(\\d+)", dir.resolve("kms.log"));
-            rows.addAll(measure("kekvault", new KmipEndpoint("127.0.0.1", kmipPort), dir.resolve("kms/pki"), "kmip-client", o));
-            try (FloorServer floor = new FloorServer(dir.resolve("kms/pki"))) {
-                rows.add(measureFloor(floor, dir.resolve("kms/pki"), o));
+            try (InProcessReference ref = InProcessReference.open(dir.resolve("kms"))) {
+                ref.warmUp(InProcessReference.Call.ENCRYPT, 2, 3);
+                rows.addAll(measure("kekvault", new KmipEndpoint("127.0.0.1", kmipPort), dir.resolve("kms/pki"), "kmip-client", o,
+                        ref));
+                try (FloorServer floor = new FloorServer(dir.resolve("kms/pki"))) {
+                    rows.add(measureFloor(floor, dir.resolve("kms/pki"), o, ref));
+                }
+                samples = ref.samples();
             }
-            // Measured after the node's points, with the node idle and both JVMs warm: right after
-            // the node's start its JIT threads take a core and the in-process rate reads low.
-            vault1 = inProcessEncryptRate(dir.resolve("kms"), 1, o);
-            vault2 = inProcessEncryptRate(dir.resolve("kms"), 2, o);
-            System.out.printf(Locale.ROOT, "in-process vault Encrypt (AES-256-GCM, 32 bytes): 1 thread %,.0f/s, 2 threads %,.0f/s%n",
-                    vault1, vault2);
         } finally {
             kms.destroy();
             kms.waitFor(60, TimeUnit.SECONDS);
         }
         if (o.pykmip()) {
             try (PyKmip py = PyKmip.start(dir.resolve("pykmip"), dir.resolve("kms/pki"))) {
-                rows.addAll(measure("pykmip-server", new KmipEndpoint("127.0.0.1", py.port), dir.resolve("kms/pki"), "kmip-client", o));
+                rows.addAll(measure("pykmip-server", new KmipEndpoint("127.0.0.1", py.port), dir.resolve("kms/pki"), "kmip-client", o,
+                        null));
             }
         }
         System.out.println("load after: " + loadAverage());
-        print(rows, vault1, vault2);
-        printFloor(rows, vault2);
+        print(rows, samples);
+        printFloor(rows);
     }
 
     // ------------------------------------------------------------------ servers
@@ -227,64 +231,26 @@ public final class KmipBench {
         }
     }
 
-    private static Row measureFloor(FloorServer floor, Path pki, Options o) throws Exception {
+    private static Row measureFloor(FloorServer floor, Path pki, Options o, InProcessReference ref) throws Exception {
         TlsContext tls = TlsContext.client(TlsMaterial.client(new PkiDirectory(pki), Identity.parse("kmip-client")));
         int c = o.connections().stream().mapToInt(Integer::intValue).max().orElse(1);
         byte[] dek = new byte[32];
         String keyId = UUID.randomUUID().toString();
         try (KmipClient client = client(tls, new KmipEndpoint("127.0.0.1", floor.port), ConnectionMode.POOLED, c)) {
-            return load("floor", "Encrypt 32 B", c, o, () -> client.encrypt(keyId, dek, CryptographicParameters.aesGcm(), null, null));
-        }
-    }
-
-    // ------------------------------------------------------------------ in-process vault
-
-    /** The same Encrypt straight through the vault on the same token, in this process. */
-    private static double inProcessEncryptRate(Path dir, int threads, Options o) throws Exception {
-        SoftHsm.useConfig(dir.resolve("softhsm2.conf"));
-        VaultConfig cfg = new VaultConfig(KeyVaults.PKCS11, SoftHsm.MODULE, DevEnvironment.TOKEN_LABEL,
-                new PinSource.File(dir.resolve("token-pin")), 4, Map.of());
-        try (KeyVault vault = KeyVaults.open(cfg)) {
-            String id = UUID.randomUUID().toString();
-            vault.generate(id, KeySpec.kek());
-            byte[] dek = new byte[32];
-            new SecureRandom().nextBytes(dek);
-            CipherParams gcm = new CipherParams(CipherParams.CipherMode.GCM, null, null, 128, null);
-            AtomicLong n = new AtomicLong();
-            AtomicBoolean measuring = new AtomicBoolean();
-            AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> ts = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                ts.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        while (!stop.get()) {
-                            vault.encrypt(id, gcm, dek);
-                            if (measuring.get()) {
-                                n.incrementAndGet();
-                            }
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }));
-            }
-            Thread.sleep(o.warmupSeconds() * 1000L); // benchmark warm-up window
-            measuring.set(true);
-            long t0 = System.nanoTime();
-            Thread.sleep(o.seconds() * 1000L);
-            double rate = n.get() / ((System.nanoTime() - t0) / 1e9);
-            stop.set(true);
-            for (Thread t : ts) {
-                t.join();
-            }
-            vault.destroy(id);
-            return rate;
+            return paired(ref, Math.min(c, 2), o,
+                    () -> load("floor", "Encrypt 32 B", c, o, () -> client.encrypt(keyId, dek, CryptographicParameters.aesGcm(), null, null)));
         }
     }
 
     // ------------------------------------------------------------------ KMIP load
 
-    private static List<Row> measure(String server, KmipEndpoint ep, Path pki, String identity, Options o) throws Exception {
+    /**
+     * Encrypt on each connection count, then Create on new connections. With {@code ref}, each
+     * Encrypt point is paired with in-process samples (as many threads as connections, at most
+     * two: the cores) taken just before and after it.
+     */
+    private static List<Row> measure(String server, KmipEndpoint ep, Path pki, String identity, Options o,
+                                     InProcessReference ref) throws Exception {
         TlsContext tls = TlsContext.client(TlsMaterial.client(new PkiDirectory(pki), Identity.parse(identity)));
         List<Row> rows = new ArrayList<>();
         int maxConnections = o.connections().stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -295,8 +261,8 @@ public final class KmipBench {
             new SecureRandom().nextBytes(dek);
             for (int c : o.connections()) {
                 try (KmipClient client = client(tls, ep, ConnectionMode.POOLED, Math.max(c, maxConnections))) {
-                    rows.add(load(server, "Encrypt 32 B", c, o,
-                            () -> client.encrypt(keyId, dek, CryptographicParameters.aesGcm(), null, null)));
+                    rows.add(paired(ref, Math.min(c, 2), o, () -> load(server, "Encrypt 32 B", c, o,
+                            () -> client.encrypt(keyId, dek, CryptographicParameters.aesGcm(), null, null))));
                 }
             }
         }
@@ -304,6 +270,24 @@ public final class KmipBench {
             rows.add(load(server, "Create, new connection", o.createThreads(), o, () -> perRequest.createAes256(List.of())));
         }
         return rows;
+    }
+
+    @FunctionalInterface
+    interface Point {
+        Row run() throws Exception;
+    }
+
+    private static Row paired(InProcessReference ref, int threads, Options o, Point point) throws Exception {
+        if (ref == null) {
+            return point.run();
+        }
+        double before = ref.sample(InProcessReference.Call.ENCRYPT, threads, o.seconds());
+        Row r = point.run();
+        double after = ref.sample(InProcessReference.Call.ENCRYPT, threads, o.seconds());
+        Row p = r.withReference((before + after) / 2);
+        System.out.printf(Locale.ROOT, "    in-process around it (%d thread%s) %,.0f/s%s%n", threads, threads == 1 ? "" : "s",
+                p.reference(), p.server().equals("floor") ? "" : String.format(Locale.ROOT, " -> %.2f", p.opsPerSecond() / p.reference()));
+        return p;
     }
 
     private static KmipClient client(TlsContext tls, KmipEndpoint ep, ConnectionMode mode, int pool) {
@@ -354,18 +338,19 @@ public final class KmipBench {
             t.join(120_000);
         }
         Row r = new Row(server, op, threads, n / secs, hist.getValueAtPercentile(50) / 1e6, hist.getValueAtPercentile(99) / 1e6,
-                errors.get());
+                errors.get(), Double.NaN);
         System.out.printf(Locale.ROOT, "  %-14s %-24s c=%-3d %,10.0f ops/s  p50 %7.2f ms  p99 %7.2f ms  errors %d%n",
                 server, op, threads, r.opsPerSecond(), r.p50ms(), r.p99ms(), r.errors());
         return r;
     }
 
-    private static void print(List<Row> rows, double vault1, double vault2) {
+    private static void print(List<Row> rows, List<Double> samples) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "In-process vault Encrypt, same token, same run: 1 thread %,.0f/s, 2 threads %,.0f/s%n%n",
-                vault1, vault2);
-        System.out.println("| server | operation | connections | ops/s | p50 ms | p99 ms | errors | vs PyKMIP | vs in-process vault |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.printf(Locale.ROOT, "In-process vault Encrypt, same token, same run, sampled before and after every Kekvault Encrypt"
+                + " point (1 thread for 1 connection, 2 otherwise): %s/s%n%n", InProcessReference.describe(samples));
+        System.out.println("| server | operation | connections | ops/s | p50 ms | p99 ms | errors | vs PyKMIP | in-process around it |"
+                + " vs in-process vault |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
             String vsPy = "";
             if (r.server().equals("kekvault")) {
@@ -377,10 +362,11 @@ public final class KmipBench {
                     }
                 }
             }
-            String vsVault = r.server().equals("kekvault") && r.op().startsWith("Encrypt")
-                    ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / (r.connections() == 1 ? vault1 : vault2)) : "";
-            System.out.printf(Locale.ROOT, "| %s | %s | %d | %,.0f | %.2f | %.2f | %d | %s | %s |%n", r.server(), r.op(),
-                    r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), r.errors(), vsPy, vsVault);
+            boolean compared = r.server().equals("kekvault") && !Double.isNaN(r.reference());
+            String ref = compared ? String.format(Locale.ROOT, "%,.0f", r.reference()) : "";
+            String vsVault = compared ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / r.reference()) : "";
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | %,.0f | %.2f | %.2f | %d | %s | %s | %s |%n", r.server(), r.op(),
+                    r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), r.errors(), vsPy, ref, vsVault);
         }
     }
 
@@ -388,14 +374,15 @@ public final class KmipBench {
      * With F requests/s of bare KMIP over TLS and V vault Encrypts/s on the same two cores, an
      * Encrypt request costs at least 1/F + 1/V seconds of the machine.
      */
-    private static void printFloor(List<Row> rows, double vault2) {
+    private static void printFloor(List<Row> rows) {
         for (Row r : rows) {
             if (r.server().equals("floor")) {
-                double best = 1 / (1 / r.opsPerSecond() + 1 / vault2);
+                double best = 1 / (1 / r.opsPerSecond() + 1 / r.reference());
                 System.out.printf(Locale.ROOT, "%nFloor (same client, %d connections, a KMIP-over-TLS server that decodes each request and"
                                 + " answers a canned Encrypt response; no vault, access check or audit): %,.0f ops/s, p50 %.2f ms,"
-                                + " p99 %.2f ms.%nWith one vault Encrypt per request at most %,.0f/s here = %.2f of the in-process rate.%n",
-                        r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), best, best / vault2);
+                                + " p99 %.2f ms; in-process around it %,.0f/s.%nWith one vault Encrypt per request at most %,.0f/s here"
+                                + " = %.2f of the in-process rate.%n",
+                        r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), r.reference(), best, best / r.reference());
             }
         }
     }
