@@ -1,17 +1,9 @@
 package io.kekvault.app.bench;
 
-import io.kekvault.kms.dev.DevEnvironment;
-import io.kekvault.kms.vault.KeySpec;
-import io.kekvault.kms.vault.KeyVault;
-import io.kekvault.kms.vault.KeyVaults;
-import io.kekvault.kms.vault.PinSource;
-import io.kekvault.kms.vault.VaultConfig;
-import io.kekvault.kms.vault.softhsm.SoftHsm;
 import io.kekvault.pki.Identity;
 import io.kekvault.pki.PkiDirectory;
 import io.kekvault.pki.tls.TlsMaterial;
 import io.kekvault.pki.tls.TlsPolicy;
-import io.kekvault.secret.SecretBytes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,7 +19,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -36,7 +27,6 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +73,8 @@ public final class HttpBench {
                 JsonObject recorded = null;
                 try (InProcessReference ref = InProcessReference.open(dir)) {
                     ref.warmUp(InProcessReference.Call.WRAP, 2, 3);
+                    // The first sample can read low while the node's JIT settles after its start;
+                    // it is paired only with the first point (c=1, not a target).
                     double[] before = {ref.sample(InProcessReference.Call.WRAP, 2, o.seconds())};
                     Paired paired = row -> {
                         double after = ref.sample(InProcessReference.Call.WRAP, 2, o.seconds());
