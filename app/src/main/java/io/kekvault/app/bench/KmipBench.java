@@ -353,9 +353,9 @@ public final class KmipBench {
                     }
                 }
             }
-            boolean compared = r.server().equals("kekvault") && !Double.isNaN(r.reference());
-            String ref = compared ? String.format(Locale.ROOT, "%,.0f", r.reference()) : "";
-            String vsVault = compared ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / r.reference()) : "";
+            String ref = Double.isNaN(r.reference()) ? "" : String.format(Locale.ROOT, "%,.0f", r.reference());
+            String vsVault = r.server().equals("kekvault") && !ref.isEmpty()
+                    ? String.format(Locale.ROOT, "%.2f", r.opsPerSecond() / r.reference()) : "";
             System.out.printf(Locale.ROOT, "| %s | %s | %d | %,.0f | %.2f | %.2f | %d | %s | %s | %s |%n", r.server(), r.op(),
                     r.connections(), r.opsPerSecond(), r.p50ms(), r.p99ms(), r.errors(), vsPy, ref, vsVault);
         }
