@@ -75,15 +75,7 @@ public final class HttpBench {
                     ref.warmUp(InProcessReference.Call.WRAP, 2, 3);
                     // The first sample can read low while the node's JIT settles after its start;
                     // it is paired only with the first point (c=1, not a target).
-                    double[] before = {ref.sample(InProcessReference.Call.WRAP, 2, o.seconds())};
-                    Paired paired = row -> {
-                        double after = ref.sample(InProcessReference.Call.WRAP, 2, o.seconds());
-                        Row r = row.withReference((before[0] + after) / 2);
-                        before[0] = after;
-                        System.out.printf(Locale.ROOT, "    in-process around it %,.0f wraps/s%s%n", r.reference(),
-                                r.op().startsWith("floor") ? "" : String.format(Locale.ROOT, " -> %.2f", r.ratio()));
-                        return r;
-                    };
+                    InProcessReference.Series series = ref.series(InProcessReference.Call.WRAP, 2, o.seconds());
                     for (int batch : o.batches()) {
                         JsonObject wrapBody = wrapBody(keyId, batch);
                         JsonObject wrapped = call(probe, "/v1/wrap", wrapBody);
@@ -93,17 +85,22 @@ public final class HttpBench {
                         JsonObject unwrapBody = unwrapBody(wrapped, batch);
                         for (int c : o.concurrency()) {
                             HttpClient http = client(vertx, admin, port, c);
-                            rows.add(paired.pair(load(http, "wrap", "/v1/wrap", wrapBody.toBuffer(), c, batch, o)));
-                            rows.add(paired.pair(load(http, "unwrap", "/v1/unwrap", unwrapBody.toBuffer(), c, batch, o)));
+                            rows.add(pair(series, () -> load(http, "wrap", "/v1/wrap", wrapBody.toBuffer(), c, batch, o)));
+                            rows.add(pair(series, () -> load(http, "unwrap", "/v1/unwrap", unwrapBody.toBuffer(), c, batch, o)));
                             http.close();
                         }
                     }
-                    Row floor = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, false, o);
-                    Row floorWorker = floorRate(vertx, dir, admin, wrapBody(keyId, 1), recorded, true, o);
-                    floor = floor == null ? null : paired.pair(floor);
-                    floorWorker = floorWorker == null ? null : paired.pair(floorWorker);
+                    Row floor = null;
+                    Row floorWorker = null;
+                    if (recorded != null) { // the floor replays the batch-1 point's answer
+                        JsonObject answer = recorded;
+                        floor = pair(series, () -> floorRate(vertx, dir, admin, wrapBody(keyId, 1), answer, false, o));
+                        floorWorker = pair(series, () -> floorRate(vertx, dir, admin, wrapBody(keyId, 1), answer, true, o));
+                    }
                     print(rows, ref.samples());
-                    printFloor(floor, floorWorker);
+                    if (floor != null) {
+                        printFloor(floor, floorWorker);
+                    }
                 }
             } finally {
                 vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -124,9 +121,6 @@ public final class HttpBench {
      */
     private static Row floorRate(Vertx clientVertx, Path dir, TlsMaterial client, JsonObject body, JsonObject recorded,
                                  boolean viaWorker, Options o) throws Exception {
-        if (recorded == null) {
-            return null; // no batch-1 point in this run
-        }
         TlsMaterial server = TlsMaterial.server(new PkiDirectory(dir.resolve("pki")));
         HttpServerOptions so = new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(KeyCertOptions.wrap(server.keyManager().orElseThrow()))
@@ -158,9 +152,6 @@ public final class HttpBench {
      * makes one vault call costs at least 1/F + 1/V seconds of the machine.
      */
     private static void printFloor(Row floor, Row floorWorker) {
-        if (floor == null) {
-            return;
-        }
         System.out.printf(Locale.ROOT, "%nFloor (same client, mutual TLS, keep-alive, c=16, a Vert.x HTTPS server answering a recorded"
                 + " wrap response; no vault, JSON, access check or audit):%n");
         for (Row r : List.of(floor, floorWorker)) {
@@ -172,9 +163,13 @@ public final class HttpBench {
         }
     }
 
-    @FunctionalInterface
-    private interface Paired {
-        Row pair(Row row) throws InterruptedException;
+    /** Measures one point between two in-process samples and says how it compares. */
+    private static Row pair(InProcessReference.Series series, InProcessReference.Measurement<Row> point) throws Exception {
+        InProcessReference.Paired<Row> p = series.around(point);
+        Row r = p.result().withReference(p.reference());
+        System.out.printf(Locale.ROOT, "    in-process around it %,.0f wraps/s%s%n", r.reference(),
+                r.op().startsWith("floor") ? "" : String.format(Locale.ROOT, " -> %.2f", r.ratio()));
+        return r;
     }
 
     private static HttpClient client(Vertx vertx, TlsMaterial m, int port, int connections) throws Exception {

@@ -13,13 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 
 /**
  * The in-process vault rate that the network benchmarks compare against, sampled around every
@@ -59,10 +57,49 @@ final class InProcessReference implements AutoCloseable {
     }
 
     /** Calls per second of {@code call} on {@code threads} threads for {@code seconds}; recorded. */
-    double sample(Call call, int threads, double seconds) throws InterruptedException {
+    private double sample(Call call, int threads, double seconds) throws InterruptedException {
         double rate = run(call, threads, seconds);
         samples.add(rate);
         return rate;
+    }
+
+    /** What a benchmark point measures. */
+    @FunctionalInterface
+    interface Measurement<T> {
+        T run() throws Exception;
+    }
+
+    /** A point's result and the mean of the in-process samples just before and just after it. */
+    record Paired<T>(T result, double reference) {
+    }
+
+    /** Points measured one after another with {@code call} on {@code threads} threads. */
+    Series series(Call call, int threads, double seconds) {
+        return new Series(call, threads, seconds);
+    }
+
+    /**
+     * Points measured one after another, each between two in-process samples; the sample after
+     * one point is the sample before the next, since nothing runs in between.
+     */
+    final class Series {
+        private final Call call;
+        private final int threads;
+        private final double seconds;
+        private double last = Double.NaN;
+
+        private Series(Call call, int threads, double seconds) {
+            this.call = call;
+            this.threads = threads;
+            this.seconds = seconds;
+        }
+
+        <T> Paired<T> around(Measurement<T> point) throws Exception {
+            double before = Double.isNaN(last) ? sample(call, threads, seconds) : last;
+            T result = point.run();
+            last = sample(call, threads, seconds);
+            return new Paired<>(result, (before + last) / 2);
+        }
     }
 
     /** Runs the loop without recording it, so the JIT has compiled it before the first sample. */
@@ -117,11 +154,6 @@ final class InProcessReference implements AutoCloseable {
         }
         return String.format(Locale.ROOT, "%d samples, min %,.0f, median %,.0f, max %,.0f", s.length, s[0], median(values),
                 s[s.length - 1]);
-    }
-
-    static String list(double... values) {
-        return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%,.0f", v))
-                .collect(Collectors.joining(", ", "[", "]"));
     }
 
     @Override

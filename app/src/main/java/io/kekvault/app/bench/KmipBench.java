@@ -263,19 +263,13 @@ public final class KmipBench {
         return rows;
     }
 
-    @FunctionalInterface
-    interface Point {
-        Row run() throws Exception;
-    }
-
-    private static Row paired(InProcessReference ref, int threads, Options o, Point point) throws Exception {
+    private static Row paired(InProcessReference ref, int threads, Options o, InProcessReference.Measurement<Row> point)
+            throws Exception {
         if (ref == null) {
             return point.run();
         }
-        double before = ref.sample(InProcessReference.Call.ENCRYPT, threads, o.seconds());
-        Row r = point.run();
-        double after = ref.sample(InProcessReference.Call.ENCRYPT, threads, o.seconds());
-        Row p = r.withReference((before + after) / 2);
+        InProcessReference.Paired<Row> around = ref.series(InProcessReference.Call.ENCRYPT, threads, o.seconds()).around(point);
+        Row p = around.result().withReference(around.reference());
         System.out.printf(Locale.ROOT, "    in-process around it (%d thread%s) %,.0f/s%s%n", threads, threads == 1 ? "" : "s",
                 p.reference(), p.server().equals("floor") ? "" : String.format(Locale.ROOT, " -> %.2f", p.opsPerSecond() / p.reference()));
         return p;

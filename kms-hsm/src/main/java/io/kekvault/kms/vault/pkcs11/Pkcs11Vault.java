@@ -47,6 +47,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +93,7 @@ public final class Pkcs11Vault implements KeyVault {
      * Fault injection for tests: the next N read-backs of a new object come back empty, as one did
      * under a concurrent writer on a shared SoftHSM2 directory. Always 0 outside tests.
      */
-    static final java.util.concurrent.atomic.AtomicInteger EMPTY_READ_BACKS_FOR_TEST = new java.util.concurrent.atomic.AtomicInteger();
+    static final AtomicInteger EMPTY_READ_BACKS_FOR_TEST = new AtomicInteger();
     private final ConcurrentHashMap<String, Long> handles = new ConcurrentHashMap<>();
     /**
      * CKA_KEY_TYPE by object handle, for Encrypt/Decrypt: fixed for an object's life, while each
