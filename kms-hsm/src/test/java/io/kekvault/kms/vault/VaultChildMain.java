@@ -13,7 +13,9 @@ import java.util.Map;
  * Args: backend label pinFile op(unwrap|wrap-random) keyId (blobHex|length) aadHex, or
  * backend label pinFile generate keyId (makes an AES-256 key and prints "created"), or
  * backend label pinFile generate-many prefix count (makes count keys with 2 threads, printing
- * "created ID" for each; a failure ends the process with a stack trace and exit 1).
+ * "created ID" for each; a failure ends the process with a stack trace and exit 1), or
+ * backend label pinFile generate-on-demand - (prints "ready", then makes one AES-256 key for each
+ * identifier read from stdin, printing "created ID", until stdin ends).
  */
 public final class VaultChildMain {
     public static void main(String[] args) throws Exception {
@@ -24,6 +26,10 @@ public final class VaultChildMain {
             String keyId = args[4];
             if (args[3].equals("generate-many")) {
                 generateMany(vault, Integer.parseInt(args[5]));
+                return;
+            }
+            if (args[3].equals("generate-on-demand")) {
+                generateOnDemand(vault);
                 return;
             }
             if (args[3].equals("generate")) {
@@ -50,6 +56,15 @@ public final class VaultChildMain {
                 }
                 default -> throw new IllegalArgumentException(args[3]);
             }
+        }
+    }
+
+    private static void generateOnDemand(KeyVault vault) throws Exception {
+        System.out.println("ready");
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        for (String id; (id = in.readLine()) != null; ) {
+            vault.generate(id.trim(), new KeySpec(KeyAlgorithm.AES, 256, false));
+            System.out.println("created " + id.trim());
         }
     }
 

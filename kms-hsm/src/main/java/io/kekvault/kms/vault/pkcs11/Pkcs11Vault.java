@@ -49,6 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xipki.pkcs11.wrapper.AttributeVector;
@@ -79,7 +80,8 @@ import org.xipki.pkcs11.wrapper.params.GCM_PARAMS;
  * before; such a key then stays invisible to this process until the token changes again. So a
  * use of a key the caller already checked exists (the metadata store has it) that finds no object
  * re-initialises the module, which re-reads the whole directory, and looks once more; at most
- * once a second, counted in {@link VaultStats#moduleRecoveries()}.
+ * once a second, counted in {@link VaultStats#moduleRecoveries()}. A miss within a second of the
+ * last re-index waits for the next one rather than report the key as not found.
  */
 public final class Pkcs11Vault implements KeyVault {
     private static final Logger log = LoggerFactory.getLogger(Pkcs11Vault.class);
@@ -228,15 +230,20 @@ public final class Pkcs11Vault implements KeyVault {
             throw new HsmUnavailableException("vault is closed", -1, null);
         }
         PKCS11Exception last = null;
-        boolean reindex = false;
+        ObjectMissing missed = null;
+        long reindexesAtMiss = 0;
+        boolean waitedForReindex = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            if (reindex) {
-                reindex = false;
-                reindex();
+            if (missed != null) {
+                reindexAfter(reindexesAtMiss, missed.onGiveUp != null);
+                missed = null;
+                waitedForReindex = true;
             }
-            long reindexesBefore = reindexes.get();
             moduleUse.readLock().lock();
             try {
+                // Read under the read lock: no re-index can complete while it is held, so after a
+                // miss a different count means a re-index that started after the miss.
+                long reindexesBefore = reindexes.get();
                 Session s;
                 try {
                     s = pool.borrow();
@@ -258,14 +265,12 @@ public final class Pkcs11Vault implements KeyVault {
                     throw e;
                 } catch (ObjectMissing e) {
                     healthy = true;
-                    if (attempt < MAX_ATTEMPTS) {
-                        if (reindexing || reindexes.get() != reindexesBefore) {
-                            continue; // another call is re-indexing, or just did: look again after it
-                        }
-                        if (e.onGiveUp != null ? reindexNow() : reindexDue()) {
-                            reindex = true;
-                            continue;
-                        }
+                    if (attempt < MAX_ATTEMPTS && !waitedForReindex) {
+                        // Look again after a re-index that starts after this miss (this call's own,
+                        // or one another call runs), outside the read lock the re-index needs.
+                        missed = e;
+                        reindexesAtMiss = reindexesBefore;
+                        continue;
                     }
                     if (e.onGiveUp != null) {
                         throw e.onGiveUp;
@@ -311,8 +316,33 @@ public final class Pkcs11Vault implements KeyVault {
                 last == null ? -1 : last.getErrorCode(), last);
     }
 
-    /** True (once) when a re-index may start now; the caller then runs {@link #reindex()}. */
-    private boolean reindexDue() {
+    /**
+     * Returns once a re-index has completed since {@code reindexesAtMiss} was read (before the
+     * miss): the one this call claims, or one another call claimed meanwhile. A claim waits for
+     * the next slot, at most one a second (unless {@code now}: an object this process has just
+     * made read back empty), instead of giving up: a key another process made just after the
+     * last re-index is invisible until the next one, yet the store already has it, so "not found"
+     * would be wrong. Waiting callers share one re-index, which bounds a stream of misses for an
+     * object that truly is gone to one module re-read a second.
+     */
+    private void reindexAfter(long reindexesAtMiss, boolean now) throws KmsException {
+        long deadline = System.nanoTime() + 2 * REINDEX_INTERVAL_NANOS;
+        while (reindexes.get() == reindexesAtMiss) {
+            if (!reindexing && (now ? claimReindexNow() : claimReindexSlot())) {
+                reindex();
+                return;
+            }
+            long untilSlot = lastReindex.get() + REINDEX_INTERVAL_NANOS - System.nanoTime();
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
+                return; // the caller looks once more and then reports the key as not found
+            }
+            LockSupport.parkNanos(Math.clamp(Math.min(untilSlot, remaining), 1_000_000L, 20_000_000L));
+        }
+    }
+
+    /** True (once per interval) when a re-index may start now; the caller then runs {@link #reindex()}. */
+    private boolean claimReindexSlot() {
         long last = lastReindex.get();
         long now = System.nanoTime();
         if (now - last >= REINDEX_INTERVAL_NANOS && lastReindex.compareAndSet(last, now)) {
@@ -322,8 +352,8 @@ public final class Pkcs11Vault implements KeyVault {
         return false;
     }
 
-    /** Claims a re-index regardless of the last one (an {@link ObjectMissing} with a give-up error). */
-    private boolean reindexNow() {
+    /** Claims a re-index regardless of the last one. */
+    private boolean claimReindexNow() {
         lastReindex.set(System.nanoTime());
         reindexing = true;
         return true;
