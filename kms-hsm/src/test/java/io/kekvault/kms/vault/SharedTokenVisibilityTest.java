@@ -76,25 +76,36 @@ class SharedTokenVisibilityTest {
                 token.pinFile().toString(), "generate-on-demand", "-").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = child.inputReader(); Writer in = child.outputWriter()) {
             assertThat(answer(out)).as("the other process opened the token").isEqualTo("ready");
-            long recoveries = vault.stats().moduleRecoveries();
-            try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
-                assertThatThrownBy(() -> vault.wrap(UUID.randomUUID().toString(), dek, null)).isInstanceOf(NotFoundException.class);
+            // A slow machine can take longer than the second from the re-index to the use; then
+            // the state under test was not reached and the round is repeated (bounded).
+            boolean reached = false;
+            for (int round = 1; round <= 5 && !reached; round++) {
+                long recoveries = vault.stats().moduleRecoveries();
+                try (SecretBytes dek = SecretBytes.random(32, new SecureRandom())) {
+                    assertThatThrownBy(() -> vault.wrap(UUID.randomUUID().toString(), dek, null)).isInstanceOf(NotFoundException.class);
+                }
+                long reindexedAt = System.nanoTime();
+                assertThat(vault.stats().moduleRecoveries()).as("the miss re-indexed").isEqualTo(recoveries + 1);
+                byte[] seen = Files.readAllBytes(generation);
+
+                String id = UUID.randomUUID().toString();
+                in.write(id + "\n");
+                in.flush();
+                assertThat(answer(out)).isEqualTo("created " + id);
+                Files.write(generation, seen);
+                assertThat(vault.find(id)).as("invisible to this process's index: the state being reproduced").isEmpty();
+                long sinceReindex = System.nanoTime() - reindexedAt;
+                if (sinceReindex >= TimeUnit.SECONDS.toNanos(1)) {
+                    System.out.printf("[shared-token] round %d: %d ms since the re-index, past the window; again%n",
+                            round, sinceReindex / 1_000_000);
+                    VaultChecks.assertWrapsAndUnwraps(vault, id);
+                    continue;
+                }
+                reached = true;
+                VaultChecks.assertWrapsAndUnwraps(vault, id);
+                assertThat(vault.stats().moduleRecoveries()).isEqualTo(recoveries + 2);
             }
-            long reindexedAt = System.nanoTime();
-            assertThat(vault.stats().moduleRecoveries()).as("the miss re-indexed").isEqualTo(recoveries + 1);
-            byte[] seen = Files.readAllBytes(generation);
-
-            String id = UUID.randomUUID().toString();
-            in.write(id + "\n");
-            in.flush();
-            assertThat(answer(out)).isEqualTo("created " + id);
-            Files.write(generation, seen);
-            assertThat(vault.find(id)).as("invisible to this process's index: the state being reproduced").isEmpty();
-            assertThat(System.nanoTime() - reindexedAt).as("still within a second of the last re-index: the window under test")
-                    .isLessThan(TimeUnit.SECONDS.toNanos(1));
-
-            VaultChecks.assertWrapsAndUnwraps(vault, id);
-            assertThat(vault.stats().moduleRecoveries()).isEqualTo(recoveries + 2);
+            assertThat(reached).as("the key was made within a second of a re-index in one of 5 rounds").isTrue();
         } finally {
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the other process ended with its stdin").isTrue();
         }
