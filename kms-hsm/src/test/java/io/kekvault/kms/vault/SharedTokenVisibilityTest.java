@@ -64,6 +64,29 @@ class SharedTokenVisibilityTest {
     }
 
     /**
+     * A destroy of a key this process cannot see yet must remove the object, not report it
+     * absent: the KMS would then record the key destroyed while its material stays on the token.
+     */
+    @Test
+    void destroyOfAKeyTheCounterHides_removesTheObject(SoftHsmToken token) throws Exception {
+        KeyVault vault = token.openVault("pkcs11");
+        vault.list();
+        Path generation = generationFile(token);
+        byte[] seen = Files.readAllBytes(generation);
+        String id = UUID.randomUUID().toString();
+        assertThat(ChildJvm.run(VaultChildMain.class, token.env(), "pkcs11", token.label(), token.pinFile().toString(),
+                "generate", id)).contains("created");
+        Files.write(generation, seen);
+        assertThat(vault.find(id)).as("invisible to this process's index: the state being reproduced").isEmpty();
+
+        vault.destroy(id);
+
+        assertThat(ChildJvm.run(VaultChildMain.class, token.env(), "pkcs11", token.label(), token.pinFile().toString(),
+                "unwrap", id, "00", "")).as("a fresh process's view of the token").contains("missing");
+        assertThatThrownBy(() -> vault.destroy(id)).isInstanceOf(NotFoundException.class);
+    }
+
+    /**
      * The state a two-node cluster met under load: this process re-indexed for one key, and the
      * other process made another key less than a second later. The use of that key must wait for
      * the next re-index slot, not answer "not found" for a key the store holds.

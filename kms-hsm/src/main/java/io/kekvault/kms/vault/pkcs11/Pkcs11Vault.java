@@ -735,7 +735,10 @@ public final class Pkcs11Vault implements KeyVault {
         withSession("C_DestroyObject", s0 -> objectStoreCall(s0, s -> {
             long h = findHandle(s, keyId);
             if (h == 0) {
-                throw new NotFoundException("key " + keyId + " not found");
+                // Possibly an object another process made that this one cannot see yet: answering
+                // "not found" here would let the caller record the key destroyed while its
+                // material stays on the token, so look again after a re-index first.
+                throw new ObjectMissing(keyId);
             }
             s.destroyObject(h);
             handles.remove(keyId);
