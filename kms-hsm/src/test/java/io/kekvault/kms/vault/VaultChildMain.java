@@ -62,9 +62,10 @@ public final class VaultChildMain {
     private static void generateOnDemand(KeyVault vault) throws Exception {
         System.out.println("ready");
         var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
-        for (String id; (id = in.readLine()) != null; ) {
-            vault.generate(id.trim(), new KeySpec(KeyAlgorithm.AES, 256, false));
-            System.out.println("created " + id.trim());
+        for (String line; (line = in.readLine()) != null; ) {
+            String id = line.trim();
+            vault.generate(id, new KeySpec(KeyAlgorithm.AES, 256, false));
+            System.out.println("created " + id);
         }
     }
 

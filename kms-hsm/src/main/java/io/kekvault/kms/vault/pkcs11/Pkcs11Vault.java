@@ -117,9 +117,10 @@ public final class Pkcs11Vault implements KeyVault {
 
     /**
      * A key has no (readable) object in this process's view of the token. Ordinary misses
-     * (a key used through {@link #handle}) re-index at most once a second and end as not found;
-     * one with {@link #onGiveUp} (an object this process has just made reads back empty) always
-     * re-indexes and ends with that error when the object stays unreadable.
+     * (a key used through {@link #handle}, or destroyed) wait for the next re-index slot, at most
+     * one a second, look once more and end as not found; one with {@link #onGiveUp} (an object
+     * this process has just made reads back empty) re-indexes at once and ends with that error
+     * when the object stays unreadable.
      */
     private static final class ObjectMissing extends RuntimeException {
         final KmsException onGiveUp;
