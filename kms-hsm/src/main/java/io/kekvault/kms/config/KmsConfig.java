@@ -42,8 +42,14 @@ public record KmsConfig(
         Limits limits,
         @JsonProperty("shutdown-grace-seconds") Integer shutdownGraceSeconds) {
 
+    /**
+     * {@code shared-token}: other processes change the token's objects too (KMS nodes on one
+     * SoftHSM2 token directory); defaults to true with a postgresql store (the nodes that share
+     * it share the token), false with sqlite.
+     */
     public record Hsm(String backend, String module, @JsonProperty("token-label") String tokenLabel, String pin,
-                      @JsonProperty("max-sessions") Integer maxSessions) {
+                      @JsonProperty("max-sessions") Integer maxSessions,
+                      @JsonProperty("shared-token") Boolean sharedToken) {
     }
 
     /**
@@ -128,14 +134,15 @@ public record KmsConfig(
         }
 
         public VaultConfig vault() {
-            Hsm h = or(c.hsm(), new Hsm(null, null, null, null, null));
+            Hsm h = or(c.hsm(), new Hsm(null, null, null, null, null, null));
             PinSource pin = PinSource.parse(or(h.pin(), "env:KEKVAULT_PIN"));
             if (pin instanceof PinSource.File f) {
                 pin = new PinSource.File(base.resolve(f.path()).normalize());
             }
             return new VaultConfig(or(h.backend(), "pkcs11"), Path.of(or(h.module(), VaultConfig.SOFTHSM_MODULE.toString())),
                     or(h.tokenLabel(), "kekvault"), pin,
-                    or(h.maxSessions(), Math.max(4, 2 * Runtime.getRuntime().availableProcessors())), Map.of());
+                    or(h.maxSessions(), Math.max(4, 2 * Runtime.getRuntime().availableProcessors())), Map.of(),
+                    or(h.sharedToken(), "postgresql".equals(storeType())));
         }
 
         public String storeType() {

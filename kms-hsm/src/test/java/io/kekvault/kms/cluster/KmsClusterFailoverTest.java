@@ -58,7 +58,7 @@ class KmsClusterFailoverTest {
         cluster = KmsCluster.prepare(token, db, 2).startAll();
         a = cluster.node(0);
         b = cluster.node(1);
-        hsm = token.openVault("pkcs11");
+        hsm = token.openSharedVault("pkcs11");
         KmsHttpClient admin = b.client("admin");
         initial = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

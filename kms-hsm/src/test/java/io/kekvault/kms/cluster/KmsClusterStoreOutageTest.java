@@ -48,7 +48,7 @@ class KmsClusterStoreOutageTest {
         try (KmsCluster cluster = KmsCluster.prepare(token, db, 2).startAll()) {
             KmsCluster.Node a = cluster.node(0);
             KmsCluster.Node b = cluster.node(1);
-            KeyVault hsm = token.openVault("pkcs11");
+            KeyVault hsm = token.openSharedVault("pkcs11");
             KmsHttpClient admin = a.client("admin");
             List<String> initial = ClusterChecks.createActiveKeys(admin, 4);
             String probeKey = initial.getFirst();

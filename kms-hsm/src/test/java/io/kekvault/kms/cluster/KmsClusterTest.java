@@ -68,7 +68,7 @@ class KmsClusterTest {
         cluster = KmsCluster.prepare(token, db, 2).startAll();
         a = cluster.node(0);
         b = cluster.node(1);
-        hsm = token.openVault("pkcs11"); // a third process's view of the token, for checking HSM objects
+        hsm = token.openSharedVault("pkcs11"); // a third process's view of the token, for checking HSM objects
     }
 
     @AfterAll

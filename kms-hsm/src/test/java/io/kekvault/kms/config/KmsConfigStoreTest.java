@@ -52,6 +52,15 @@ class KmsConfigStoreTest {
     }
 
     @Test
+    void sharedToken_followsTheStoreUnlessSet() throws Exception {
+        String pg = "store:\n  type: postgresql\n  url: jdbc:postgresql://db/k\n  user: u\n  password: env:P\n";
+        assertThat(load("node-id: kms-1\n").vault().sharedToken()).as("sqlite: one node, its own token").isFalse();
+        assertThat(load(pg).vault().sharedToken()).as("postgresql: the nodes share the token").isTrue();
+        assertThat(load(pg + "hsm:\n  shared-token: false\n").vault().sharedToken()).isFalse();
+        assertThat(load("hsm:\n  shared-token: true\n").vault().sharedToken()).isTrue();
+    }
+
+    @Test
     void postgresql_defaults() throws Exception {
         PostgresStoreConfig pg = load("""
                 store:

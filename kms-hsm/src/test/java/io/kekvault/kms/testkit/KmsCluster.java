@@ -259,8 +259,25 @@ public final class KmsCluster implements AutoCloseable {
                 }
             }
             System.out.println("[cluster] node logs kept in " + keep.toAbsolutePath());
+            for (Node n : nodes) {
+                printHsmWarnings(n);
+            }
         } catch (IOException e) {
             System.out.println("[cluster] could not keep the node logs: " + e);
+        }
+    }
+
+    /**
+     * Echoes a node's HSM warnings and errors (the PKCS#11 return code behind a general failure),
+     * at most 20, so that a CI log shows them without the node logs.
+     */
+    private static void printHsmWarnings(Node n) throws IOException {
+        if (!java.nio.file.Files.exists(n.log())) {
+            return;
+        }
+        try (var lines = java.nio.file.Files.lines(n.log(), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            lines.filter(l -> (l.contains(" WARN ") || l.contains(" ERROR ")) && l.contains("event=hsm_"))
+                    .limit(20).forEach(l -> System.out.println("[cluster] " + n.id() + ": " + l));
         }
     }
 

@@ -104,6 +104,16 @@ public final class SoftHsmToken {
         return v;
     }
 
+    /**
+     * Opens a vault that knows other processes change this token too (as KMS nodes sharing it
+     * do); closed after the test class.
+     */
+    public synchronized KeyVault openSharedVault(String backend) throws KmsException {
+        KeyVault v = KeyVaults.open(vaultConfig(backend).withSharedToken(true));
+        opened.add(v);
+        return v;
+    }
+
     synchronized void closeAll() {
         for (KeyVault v : opened) {
             v.close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kekvault.kmip.error.NotFoundException;
 import io.kekvault.kms.testkit.ChildJvm;
+import io.kekvault.kms.vault.pkcs11.Pkcs11Vault;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;
 import io.kekvault.kms.testkit.VaultChecks;
@@ -44,7 +45,7 @@ class SharedTokenVisibilityTest {
 
     @Test
     void keyMadeByAnotherProcess_whoseChangeTheCounterHides_isFoundOnFirstUse(SoftHsmToken token) throws Exception {
-        KeyVault vault = token.openVault("pkcs11");
+        KeyVault vault = token.openSharedVault("pkcs11");
         String id = keyTheCounterHides(token, vault);
         long recoveries = vault.stats().moduleRecoveries();
         VaultChecks.assertWrapsAndUnwraps(vault, id);
@@ -58,7 +59,7 @@ class SharedTokenVisibilityTest {
      */
     @Test
     void destroyOfAKeyTheCounterHides_removesTheObject(SoftHsmToken token) throws Exception {
-        KeyVault vault = token.openVault("pkcs11");
+        KeyVault vault = token.openSharedVault("pkcs11");
         String id = keyTheCounterHides(token, vault);
 
         vault.destroy(id);
@@ -75,7 +76,7 @@ class SharedTokenVisibilityTest {
      */
     @Test
     void keyMadeByAnotherProcess_withinASecondOfTheLastReindex_isFoundOnFirstUse(SoftHsmToken token) throws Exception {
-        KeyVault vault = token.openVault("pkcs11");
+        KeyVault vault = token.openSharedVault("pkcs11");
         Path generation = generationFile(token);
         Process child = ChildJvm.builder(VaultChildMain.class, token.env(), "pkcs11", token.label(),
                 token.pinFile().toString(), "generate-on-demand", "-").redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -123,7 +124,7 @@ class SharedTokenVisibilityTest {
      */
     @Test
     void usesOfKeysThatDoNotExist_reindexAtMostOnceASecond(SoftHsmToken token) throws Exception {
-        KeyVault vault = token.openVault("pkcs11");
+        KeyVault vault = token.openSharedVault("pkcs11");
         long recoveries = vault.stats().moduleRecoveries();
         long start = System.nanoTime();
         AtomicInteger tries = new AtomicInteger();
@@ -159,7 +160,8 @@ class SharedTokenVisibilityTest {
     @Test
     void twoProcessesCreatingKeysAtOnce_everyCreateSucceeds_andEveryKeyIsUsable(SoftHsmToken token) throws Exception {
         int count = Integer.getInteger("kekvault.sharedToken.creates", 120);
-        KeyVault vault = token.openVault("pkcs11");
+        KeyVault vault = token.openSharedVault("pkcs11");
+        List<String> before = vault.list(); // the class's other tests share the token
         Process child = ChildJvm.builder(VaultChildMain.class, token.env(), "pkcs11", token.label(),
                 token.pinFile().toString(), "generate-many", "-", Integer.toString(count))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -203,8 +205,105 @@ class SharedTokenVisibilityTest {
         assertThat(ours).hasSize(count);
 
         VaultChecks.assertWrapsAndUnwraps(vault, concat(ours, theirs));
-        assertThat(vault.list()).as("one object per key, none lost, none twice").hasSize(2 * count)
-                .containsExactlyInAnyOrderElementsOf(concat(ours, theirs));
+        assertOneObjectPerKey(vault, before, concat(ours, theirs));
+    }
+
+    /**
+     * Uses and creates in this process while the other process creates keys. SoftHSM2 re-reads the
+     * token directory inside any call that touches an object (C_EncryptInit too) once another
+     * process has changed the token; a create of this process running meanwhile must neither fail
+     * nor leave its object hidden or doubled, and no use may fail.
+     */
+    @Test
+    void usesAndCreatesWhileAnotherProcessCreates_noCallFails(SoftHsmToken token) throws Exception {
+        int count = Integer.getInteger("kekvault.sharedToken.creates", 120);
+        KeyVault vault = token.openSharedVault("pkcs11");
+        List<String> before = vault.list(); // the class's other tests share the token
+        List<String> ours = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String id = UUID.randomUUID().toString();
+            vault.generate(id, new KeySpec(KeyAlgorithm.AES, 256, false));
+            ours.add(id);
+        }
+        Process child = ChildJvm.builder(VaultChildMain.class, token.env(), "pkcs11", token.label(),
+                token.pinFile().toString(), "generate-many", "-", Integer.toString(count))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> theirs = new CopyOnWriteArrayList<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (BufferedReader in = child.inputReader()) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("created ")) {
+                        theirs.add(line.substring(8));
+                        started.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                started.countDown();
+            }
+        });
+        assertThat(started.await(60, TimeUnit.SECONDS)).as("the other process started creating").isTrue();
+        List<String> initial = List.copyOf(ours);
+        AtomicInteger uses = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(5)) {
+            List<Future<?>> work = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                work.add(pool.submit(() -> {
+                    while (child.isAlive()) {
+                        String id = UUID.randomUUID().toString();
+                        vault.generate(id, new KeySpec(KeyAlgorithm.AES, 256, false));
+                        ours.add(id);
+                        VaultChecks.assertWrapsAndUnwraps(vault, id);
+                    }
+                    return null;
+                }));
+            }
+            for (int t = 0; t < 3; t++) {
+                int first = t;
+                work.add(pool.submit(() -> {
+                    for (int i = first; child.isAlive(); i++) {
+                        VaultChecks.assertWrapsAndUnwraps(vault, initial.get(i % initial.size()));
+                        uses.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get(); // a failed call fails the test with its cause
+            }
+        }
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the other process finished").isTrue();
+        reader.join();
+        assertThat(child.exitValue()).as("every create of the other process succeeded").isZero();
+        assertThat(theirs).hasSize(count);
+        System.out.println("[shared-token] " + uses.get() + " uses and " + (ours.size() - initial.size())
+                + " creates here while the other process made " + count);
+        assertThat(ours.size() - initial.size()).as("creates here overlapped the other process's").isPositive();
+
+        VaultChecks.assertWrapsAndUnwraps(vault, concat(ours, theirs));
+        assertOneObjectPerKey(vault, before, concat(ours, theirs));
+    }
+
+    /**
+     * A vault told the token is its own serializes nothing; once it finds a key another process
+     * made after it had indexed the token, it serializes its object calls as a shared one does.
+     */
+    @Test
+    void keyOfAnotherProcess_onATokenNotDeclaredShared_switchesToSerializedObjectCalls(SoftHsmToken token) throws Exception {
+        Pkcs11Vault vault = (Pkcs11Vault) token.openVault("pkcs11");
+        String ours = UUID.randomUUID().toString();
+        vault.generate(ours, new KeySpec(KeyAlgorithm.AES, 256, false));
+        VaultChecks.assertWrapsAndUnwraps(vault, ours);
+        assertThat(vault.objectCallsSerialized()).as("a token nobody else has changed").isFalse();
+
+        String theirs = UUID.randomUUID().toString();
+        assertThat(ChildJvm.run(VaultChildMain.class, token.env(), "pkcs11", token.label(), token.pinFile().toString(),
+                "generate", theirs)).contains("created");
+        VaultChecks.assertWrapsAndUnwraps(vault, theirs);
+        assertThat(vault.objectCallsSerialized()).as("after using a key another process made").isTrue();
+        assertThat(((Pkcs11Vault) token.openSharedVault("pkcs11")).objectCallsSerialized()).isTrue();
     }
 
     /**
@@ -226,6 +325,15 @@ class SharedTokenVisibilityTest {
 
         assertThat(vault.find(id)).as("invisible to this process's index: the state being reproduced").isEmpty();
         return id;
+    }
+
+    /** Every key made since {@code before} has exactly one object, and no other object appeared. */
+    private static void assertOneObjectPerKey(KeyVault vault, List<String> before, List<String> made) throws Exception {
+        List<String> now = new ArrayList<>(vault.list());
+        for (String old : before) {
+            now.remove(old);
+        }
+        assertThat(now).as("one object per key, none lost, none twice").containsExactlyInAnyOrderElementsOf(made);
     }
 
     /** The child's next answer line, past the log lines it writes to the same stdout. */

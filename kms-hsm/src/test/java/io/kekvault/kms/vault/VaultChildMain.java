@@ -20,7 +20,7 @@ import java.util.Map;
 public final class VaultChildMain {
     public static void main(String[] args) throws Exception {
         String backend = args[0];
-        VaultConfig cfg = new VaultConfig(backend, SoftHsm.MODULE, args[1], new PinSource.File(Path.of(args[2])), 2, Map.of());
+        VaultConfig cfg = new VaultConfig(backend, SoftHsm.MODULE, args[1], new PinSource.File(Path.of(args[2])), 2, Map.of(), true);
         HexFormat hex = HexFormat.of();
         try (KeyVault vault = KeyVaults.open(cfg)) {
             String keyId = args[4];

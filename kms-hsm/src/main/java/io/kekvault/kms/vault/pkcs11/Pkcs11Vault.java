@@ -134,6 +134,19 @@ public final class Pkcs11Vault implements KeyVault {
             this.onGiveUp = onGiveUp;
         }
     }
+    /**
+     * SoftHSM2 re-reads the token's object directory inside any call that touches an object
+     * (C_EncryptInit and C_GetAttributeValue too, not just C_FindObjects) once another process
+     * has changed the token, and two such re-reads running at once in one process corrupt its
+     * object list: one re-read's stale listing invalidates an object the other (or a create) has
+     * just added, so a create or a wrap fails with CKR_GENERAL_ERROR, or an object is listed twice.
+     * On a shared SoftHSM2 token every call that touches an object therefore runs under
+     * {@link #objectStore}; the cipher itself (C_Encrypt, C_Decrypt) stays parallel. That halves
+     * what two threads wrap on a token nobody else changes, so it is not done there; a vault that
+     * was told the token is its own and then finds another process's key starts serializing.
+     */
+    private volatile boolean serializeObjectCalls;
+    private final boolean softHsm;
     private volatile Token token;
     private volatile boolean closed;
     /** True while {@link #handles} holds every Kekvault object this process has seen on the token. */
@@ -141,10 +154,12 @@ public final class Pkcs11Vault implements KeyVault {
     /** Object handles whose label this process has read (handles stay valid until the module is re-initialised). */
     private final java.util.Set<Long> labelled = ConcurrentHashMap.newKeySet();
 
-    private Pkcs11Vault(VaultConfig config, PKCS11Module module, Token token) {
+    private Pkcs11Vault(VaultConfig config, PKCS11Module module, Token token, boolean softHsm) {
         this.config = config;
         this.module = module;
         this.token = token;
+        this.softHsm = softHsm;
+        this.serializeObjectCalls = softHsm && config.sharedToken();
         this.pool = new SessionPool(config.maxSessions(), this::openLoggedInSession);
         this.random = new io.kekvault.kms.vault.IvSource();
     }
@@ -160,13 +175,21 @@ public final class Pkcs11Vault implements KeyVault {
         }
         initialize(module);
         Token token = findToken(module, config.tokenLabel());
-        Pkcs11Vault vault = new Pkcs11Vault(config, module, token);
+        Pkcs11Vault vault = new Pkcs11Vault(config, module, token, isSoftHsm(token));
         // Borrow once so a wrong PIN or a missing token fails at start-up, not at the first request.
         vault.withSession("C_Login", s -> null);
-        log.info("event=vault_open backend=pkcs11 module={} token={} slot={} maxSessions={} pin={}",
+        log.info("event=vault_open backend=pkcs11 module={} token={} slot={} maxSessions={} objectCalls={} pin={}",
                 config.modulePath(), config.tokenLabel(), token.getSlot().getSlotID(), config.maxSessions(),
-                config.pin().describe());
+                vault.serializeObjectCalls ? "serialized" : "parallel", config.pin().describe());
         return vault;
+    }
+
+    private static boolean isSoftHsm(Token token) throws KmsException {
+        try {
+            return token.getTokenInfo().getManufacturerID().trim().startsWith("SoftHSM");
+        } catch (PKCS11Exception e) {
+            throw new HsmUnavailableException("cannot read the token's information", e.getErrorCode(), e);
+        }
     }
 
     private static void initialize(PKCS11Module module) throws KmsException {
@@ -194,6 +217,20 @@ public final class Pkcs11Vault implements KeyVault {
     }
 
     private Session openLoggedInSession() throws PKCS11Exception {
+        if (!serializeObjectCalls) {
+            return openAndLogIn();
+        }
+        // Opening a session and logging in check the token's state, which may re-read the object
+        // directory too; the pool opens sessions before any lock is taken, so this cannot deadlock.
+        objectStore.lock();
+        try {
+            return openAndLogIn();
+        } finally {
+            objectStore.unlock();
+        }
+    }
+
+    private Session openAndLogIn() throws PKCS11Exception {
         Session s = token.openSession(true);
         try {
             // Login state belongs to the application, not the session: a fresh session after
@@ -459,7 +496,8 @@ public final class Pkcs11Vault implements KeyVault {
      * An object whose label cannot be read yet (another process is still writing it, or has just
      * destroyed it) is looked at again next time.
      */
-    private void indexNewObjects(Session s) throws PKCS11Exception {
+    private int indexNewObjects(Session s) throws PKCS11Exception {
+        int added = 0;
         for (long h : s.findAllObjectsSingle(new AttributeVector().attr(CKA_CLASS, CKO_SECRET_KEY))) {
             if (labelled.contains(h)) {
                 continue;
@@ -480,11 +518,14 @@ public final class Pkcs11Vault implements KeyVault {
             String id = KeyLabels.keyIdOf(label);
             if (id != null) {
                 Long before = handles.putIfAbsent(id, h);
-                if (before != null && before != h) {
+                if (before == null) {
+                    added++;
+                } else if (before != h) {
                     log.error("event=hsm_duplicate_label key={}", id);
                 }
             }
         }
+        return added;
     }
 
     private long handle(Session s, String keyId) throws PKCS11Exception, KmsException {
@@ -493,7 +534,17 @@ public final class Pkcs11Vault implements KeyVault {
             return h;
         }
         long found = objectStoreCall(s, x -> {
-            indexNewObjects(x);
+            boolean wasIndexed = indexed;
+            int added = indexNewObjects(x);
+            if (!wasIndexed) {
+                indexed = true;
+            } else if (added > 0 && softHsm && !serializeObjectCalls) {
+                // Keys this process did not make appeared after it had indexed the token: another
+                // process changes it, whatever the configuration says.
+                serializeObjectCalls = true;
+                log.warn("event=hsm_shared_token_detected new_keys={} action=serialize_object_calls"
+                        + " hint=\"set hsm.shared-token: true for every node on this token\"", added);
+            }
             Long now = handles.get(keyId);
             return now == null ? 0L : now;
         });
@@ -510,8 +561,9 @@ public final class Pkcs11Vault implements KeyVault {
      * changed it, without holding its own lock while it lists the directory: an object created
      * meanwhile by another thread of the same process can be dropped (its C_GenerateKey fails with
      * CKR_GENERAL_ERROR) or indexed twice (two handles for one label). Serializing these calls in
-     * the process closes the race; wrap and unwrap use cached handles and are not serialized. The
-     * session is borrowed before the lock is taken, so the lock holder never waits for a session.
+     * the process closes the race for them; on a shared token every other call that touches an
+     * object joins them ({@link #objectCall}). The session is borrowed before the lock is taken,
+     * so the lock holder never waits for a session.
      */
     private <T> T objectStoreCall(Session s, SessionCall<T> call) throws PKCS11Exception, KmsException {
         objectStore.lock();
@@ -520,6 +572,27 @@ public final class Pkcs11Vault implements KeyVault {
         } finally {
             objectStore.unlock();
         }
+    }
+
+    /**
+     * Runs a call that reads an object (C_EncryptInit, C_DecryptInit, C_GetAttributeValue): under
+     * {@link #objectStore} when the module may re-read its object directory inside it
+     * ({@link #serializeObjectCalls}), directly otherwise.
+     */
+    private <T> T objectCall(Session s, SessionCall<T> call) throws PKCS11Exception, KmsException {
+        return serializeObjectCalls ? objectStoreCall(s, call) : call.apply(s);
+    }
+
+    /** C_EncryptInit or C_DecryptInit (an object call); the cipher call that follows runs in parallel. */
+    private void cipherInit(Session s, Mechanism mech, long h, boolean encrypt) throws PKCS11Exception, KmsException {
+        objectCall(s, x -> {
+            if (encrypt) {
+                x.encryptInit(mech, h);
+            } else {
+                x.decryptInit(mech, h);
+            }
+            return null;
+        });
     }
 
     /** The object handle for {@code keyId}, 0 when absent. */
@@ -753,11 +826,11 @@ public final class Pkcs11Vault implements KeyVault {
     public SecretBytes exportKey(String keyId) throws KmsException {
         return withSession("C_GetAttributeValue", s -> {
             long h = handle(s, keyId);
-            AttributeVector flags = s.getAttrValues(h, CKA_SENSITIVE, CKA_EXTRACTABLE);
+            AttributeVector flags = objectCall(s, x -> x.getAttrValues(h, CKA_SENSITIVE, CKA_EXTRACTABLE));
             if (isTrue(flags.sensitive()) || !isTrue(flags.extractable())) {
                 throw new NotExtractableException("key " + keyId + " is not extractable: its value never leaves the HSM");
             }
-            byte[] v = s.getAttrValues(h, CKA_VALUE).value();
+            byte[] v = objectCall(s, x -> x.getAttrValues(h, CKA_VALUE).value());
             if (v == null) {
                 throw new NotExtractableException(ResultReason.KEY_VALUE_NOT_PRESENT, "the HSM returned no key value", null);
             }
@@ -771,7 +844,10 @@ public final class Pkcs11Vault implements KeyVault {
     public byte[] wrap(String keyId, SecretBytes dek, byte[] aad) throws KmsException {
         WrappedKeyFormat.WrapInput in = WrappedKeyFormat.prepareWrap(keyId, dek, aad, random);
         Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM, new GCM_PARAMS(in.iv(), in.hsmAad(), 128));
-        return in.assemble(withSession("C_Encrypt", s -> s.encryptSingle(gcm, handle(s, keyId), dek.expose())));
+        return in.assemble(withSession("C_Encrypt", s -> {
+            cipherInit(s, gcm, handle(s, keyId), true);
+            return s.encrypt(dek.expose());
+        }));
     }
 
     @Override
@@ -780,9 +856,9 @@ public final class Pkcs11Vault implements KeyVault {
         Mechanism gcm = new Mechanism(PKCS11Constants.CKM_AES_GCM,
                 new GCM_PARAMS(p.iv(), WrappedKeyFormat.hsmAad(p.header(), aad), 128));
         return withSession("C_Decrypt", s -> {
-            long h = handle(s, keyId);
+            cipherInit(s, gcm, handle(s, keyId), false);
             try {
-                return SecretBytes.adopt(s.decryptSingle(gcm, h, p.ciphertextAndTag()));
+                return SecretBytes.adopt(s.decrypt(p.ciphertextAndTag()));
             } catch (PKCS11Exception e) {
                 if (Ckr.isIntegrityFailure(e.getErrorCode())) {
                     throw new CryptographicFailureException("wrapped key failed authentication");
@@ -809,7 +885,7 @@ public final class Pkcs11Vault implements KeyVault {
             long h = handle(s, keyId);
             Long keyType = keyTypes.get(h);
             if (keyType == null) {
-                keyType = s.getAttrValues(h, CKA_KEY_TYPE).keyType();
+                keyType = objectCall(s, x -> x.getAttrValues(h, CKA_KEY_TYPE).keyType());
                 if (keyType != null) {
                     keyTypes.put(h, keyType);
                 }
@@ -827,13 +903,13 @@ public final class Pkcs11Vault implements KeyVault {
                     : new Mechanism(m.mechanism(), new ByteArrayParams(m.iv()));
             try {
                 byte[] out;
+                cipherInit(s, mech, h, encrypt);
                 if (encrypt && m.input().length == 0) {
                     // Empty plaintext (GCM of AAD only, CBC-PAD of nothing): the single-part call
                     // hands the module a null buffer, which SoftHSM2 refuses; Final takes none.
-                    s.encryptInit(mech, h);
                     out = s.encryptFinal();
                 } else {
-                    out = encrypt ? s.encryptSingle(mech, h, m.input()) : s.decryptSingle(mech, h, m.input());
+                    out = encrypt ? s.encrypt(m.input()) : s.decrypt(m.input());
                 }
                 return m.finish(out);
             } catch (PKCS11Exception e) {
@@ -880,6 +956,11 @@ public final class Pkcs11Vault implements KeyVault {
         return module;
     }
 
+    /** For tests and diagnostics: whether calls that touch objects are serialized (see {@link #serializeObjectCalls}). */
+    public boolean objectCallsSerialized() {
+        return serializeObjectCalls;
+    }
+
     /** For tests: the slot the token currently sits in. */
     public long slotId() {
         return token.getSlot().getSlotID();
@@ -893,7 +974,7 @@ public final class Pkcs11Vault implements KeyVault {
         return withSession("C_GetAttributeValue", s -> {
             long h = handle(s, keyId);
             try {
-                byte[] v = s.getAttrValues(h, CKA_VALUE).value();
+                byte[] v = objectCall(s, x -> x.getAttrValues(h, CKA_VALUE).value());
                 SecretBytes.wipe(v);
                 return v == null ? Ckr.ATTRIBUTE_SENSITIVE : 0L;
             } catch (PKCS11Exception e) {
