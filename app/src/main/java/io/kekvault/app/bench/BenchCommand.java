@@ -105,6 +105,10 @@ public final class BenchCommand {
         @Option(names = "--quick", description = "short warm-up and measurement, for a smoke run")
         boolean quick;
 
+        @Option(names = "--shared-token", description = "also measure a vault on a token other processes share "
+                + "(hsm.shared-token: SoftHSM2 object calls serialized)")
+        boolean sharedToken;
+
         @Override
         public Integer call() throws Exception {
             List<String> lines = new ArrayList<>();
@@ -121,18 +125,21 @@ public final class BenchCommand {
                 if (backend != null) {
                     opts.param("backend", backend);
                 }
+                if (sharedToken) {
+                    opts.param("sharedToken", "false", "true");
+                }
                 Collection<RunResult> results = new Runner(opts.build()).run();
                 for (RunResult r : results) {
                     var p = r.getParams();
                     var s = r.getPrimaryResult();
-                    lines.add(String.format(Locale.ROOT, "| %-9s | %-6s | %3s | %d | %,10.0f ± %,.0f |",
-                            p.getParam("backend"), p.getBenchmark().replaceAll(".*\\.", ""), p.getParam("dekBytes"),
-                            t, s.getScore(), s.getScoreError()));
+                    lines.add(String.format(Locale.ROOT, "| %-9s | %-6s | %-6s | %3s | %d | %,10.0f ± %,.0f |",
+                            p.getParam("backend"), p.getBenchmark().replaceAll(".*\\.", ""), p.getParam("sharedToken"),
+                            p.getParam("dekBytes"), t, s.getScore(), s.getScoreError()));
                 }
             }
             System.out.println();
-            System.out.println("| backend   | op     | DEK | threads | ops/s (99.9% CI) |");
-            System.out.println("|-----------|--------|-----|---------|------------------|");
+            System.out.println("| backend   | op     | shared | DEK | threads | ops/s (99.9% CI) |");
+            System.out.println("|-----------|--------|--------|-----|---------|------------------|");
             lines.forEach(System.out::println);
             return 0;
         }

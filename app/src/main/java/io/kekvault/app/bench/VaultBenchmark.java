@@ -39,6 +39,10 @@ public class VaultBenchmark {
     @Param({"32", "64"})
     public int dekBytes;
 
+    /** A token other processes change too: SoftHSM2 object calls serialized (Pkcs11Vault). */
+    @Param({"false"})
+    public boolean sharedToken;
+
     private Path dir;
     private KeyVault vault;
     private String keyId;
@@ -61,7 +65,7 @@ public class VaultBenchmark {
         java.util.Arrays.fill(so, '\0');
         java.util.Arrays.fill(pin, '\0');
         vault = KeyVaults.open(new VaultConfig(backend, SoftHsm.MODULE, "bench", new PinSource.File(pinFile),
-                Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), Map.of()));
+                Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), Map.of(), sharedToken));
         keyId = UUID.randomUUID().toString();
         vault.generate(keyId, KeySpec.kek());
         dek = SecretBytes.random(dekBytes, random);
