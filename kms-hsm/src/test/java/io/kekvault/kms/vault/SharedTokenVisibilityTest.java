@@ -162,26 +162,7 @@ class SharedTokenVisibilityTest {
         int count = Integer.getInteger("kekvault.sharedToken.creates", 120);
         KeyVault vault = token.openSharedVault("pkcs11");
         List<String> before = vault.list(); // the class's other tests share the token
-        Process child = ChildJvm.builder(VaultChildMain.class, token.env(), "pkcs11", token.label(),
-                token.pinFile().toString(), "generate-many", "-", Integer.toString(count))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<String> theirs = new CopyOnWriteArrayList<>();
-        CountDownLatch started = new CountDownLatch(1);
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (BufferedReader in = child.inputReader()) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.startsWith("created ")) {
-                        theirs.add(line.substring(8));
-                        started.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                started.countDown();
-            }
-        });
-        assertThat(started.await(60, TimeUnit.SECONDS)).as("the other process started creating").isTrue();
+        CreatingChild child = CreatingChild.start(token, count);
         List<String> ours = new CopyOnWriteArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
             List<Future<?>> creates = new ArrayList<>();
@@ -198,10 +179,7 @@ class SharedTokenVisibilityTest {
                 f.get(); // a failed create fails the test with its cause
             }
         }
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the other process finished").isTrue();
-        reader.join();
-        assertThat(child.exitValue()).as("every create of the other process succeeded").isZero();
-        assertThat(theirs).hasSize(count);
+        List<String> theirs = child.finish();
         assertThat(ours).hasSize(count);
 
         VaultChecks.assertWrapsAndUnwraps(vault, concat(ours, theirs));
@@ -225,33 +203,14 @@ class SharedTokenVisibilityTest {
             vault.generate(id, new KeySpec(KeyAlgorithm.AES, 256, false));
             ours.add(id);
         }
-        Process child = ChildJvm.builder(VaultChildMain.class, token.env(), "pkcs11", token.label(),
-                token.pinFile().toString(), "generate-many", "-", Integer.toString(count))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<String> theirs = new CopyOnWriteArrayList<>();
-        CountDownLatch started = new CountDownLatch(1);
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try (BufferedReader in = child.inputReader()) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (line.startsWith("created ")) {
-                        theirs.add(line.substring(8));
-                        started.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                started.countDown();
-            }
-        });
-        assertThat(started.await(60, TimeUnit.SECONDS)).as("the other process started creating").isTrue();
+        CreatingChild child = CreatingChild.start(token, count);
         List<String> initial = List.copyOf(ours);
         AtomicInteger uses = new AtomicInteger();
         try (ExecutorService pool = Executors.newFixedThreadPool(5)) {
             List<Future<?>> work = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 work.add(pool.submit(() -> {
-                    while (child.isAlive()) {
+                    while (child.running()) {
                         String id = UUID.randomUUID().toString();
                         vault.generate(id, new KeySpec(KeyAlgorithm.AES, 256, false));
                         ours.add(id);
@@ -263,7 +222,7 @@ class SharedTokenVisibilityTest {
             for (int t = 0; t < 3; t++) {
                 int first = t;
                 work.add(pool.submit(() -> {
-                    for (int i = first; child.isAlive(); i++) {
+                    for (int i = first; child.running(); i++) {
                         VaultChecks.assertWrapsAndUnwraps(vault, initial.get(i % initial.size()));
                         uses.incrementAndGet();
                     }
@@ -274,10 +233,7 @@ class SharedTokenVisibilityTest {
                 f.get(); // a failed call fails the test with its cause
             }
         }
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the other process finished").isTrue();
-        reader.join();
-        assertThat(child.exitValue()).as("every create of the other process succeeded").isZero();
-        assertThat(theirs).hasSize(count);
+        List<String> theirs = child.finish();
         System.out.println("[shared-token] " + uses.get() + " uses and " + (ours.size() - initial.size())
                 + " creates here while the other process made " + count);
         assertThat(ours.size() - initial.size()).as("creates here overlapped the other process's").isPositive();
@@ -325,6 +281,47 @@ class SharedTokenVisibilityTest {
 
         assertThat(vault.find(id)).as("invisible to this process's index: the state being reproduced").isEmpty();
         return id;
+    }
+
+    /** The other process, making {@code count} keys with two threads ({@code generate-many}). */
+    private record CreatingChild(Process process, List<String> made, Thread reader, int count) {
+        /** Starts it and returns once it has made its first key. */
+        static CreatingChild start(SoftHsmToken token, int count) throws Exception {
+            Process child = ChildJvm.builder(VaultChildMain.class, token.env(), "pkcs11", token.label(),
+                    token.pinFile().toString(), "generate-many", "-", Integer.toString(count))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> made = new CopyOnWriteArrayList<>();
+            CountDownLatch started = new CountDownLatch(1);
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (BufferedReader in = child.inputReader()) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        if (line.startsWith("created ")) {
+                            made.add(line.substring(8));
+                            started.countDown();
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } finally {
+                    started.countDown();
+                }
+            });
+            assertThat(started.await(60, TimeUnit.SECONDS)).as("the other process started creating").isTrue();
+            return new CreatingChild(child, made, reader, count);
+        }
+
+        boolean running() {
+            return process.isAlive();
+        }
+
+        /** Waits for it to end; every one of its creates must have succeeded. Returns its keys. */
+        List<String> finish() throws Exception {
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the other process finished").isTrue();
+            reader.join();
+            assertThat(process.exitValue()).as("every create of the other process succeeded").isZero();
+            assertThat(made).hasSize(count);
+            return made;
+        }
     }
 
     /** Every key made since {@code before} has exactly one object, and no other object appeared. */
