@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kekvault.kmip.error.NotFoundException;
 import io.kekvault.kms.testkit.ChildJvm;
-import io.kekvault.kms.vault.pkcs11.Pkcs11Vault;
 import io.kekvault.kms.testkit.SoftHsmExtension;
 import io.kekvault.kms.testkit.SoftHsmToken;
 import io.kekvault.kms.testkit.VaultChecks;
+import io.kekvault.kms.vault.pkcs11.Pkcs11Vault;
 import io.kekvault.secret.SecretBytes;
 import java.io.BufferedReader;
 import java.io.IOException;
